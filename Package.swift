@@ -1,0 +1,58 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// dlib's HOG scan and image pyramids are header templates compiled into our shim; at -O0 they run
+// about 90x slower, which makes debug builds and the test suite unusable. The shim is therefore
+// optimised in every configuration (root package only: SwiftPM refuses unsafeFlags in dependencies).
+let optimisedInDebug: [CXXSetting] = [.unsafeFlags(["-O2"], .when(configuration: .debug))]
+
+let package = Package(
+    name: "zmface",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "zmface", targets: ["zmface"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+    ],
+    targets: [
+        // MARK: C and C++ shims: the only places where C types exist.
+        .target(
+            name: "CDlib",
+            cxxSettings: optimisedInDebug,
+            // pkg-config's dlib-1 lists absolute .so paths that SwiftPM drops, losing BLAS/LAPACK;
+            // name the libraries directly. libblas/liblapack resolve to OpenBLAS via alternatives.
+            linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack")]
+        ),
+        .target(
+            name: "CImageCodecs",
+            cSettings: [.unsafeFlags(["-O2"], .when(configuration: .debug))],
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+        ),
+        .systemLibrary(name: "CZmq", pkgConfig: "libzmq", providers: [.apt(["libzmq3-dev"])]),
+        .systemLibrary(name: "CPq", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CFFmpeg", pkgConfig: "libavformat",
+            providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
+        .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+
+        // MARK: Swift modules.
+        .target(name: "ZMFaceCore"),
+        .target(name: "Workers", dependencies: ["ZMFaceCore", "CDlib", "CImageCodecs"]),
+        .target(name: "Ingest", dependencies: ["ZMFaceCore"]),
+        .target(name: "Sink", dependencies: ["ZMFaceCore"]),
+        .target(name: "ZeroRPC"),
+        .executableTarget(
+            name: "zmface",
+            dependencies: [
+                "ZMFaceCore", "Workers", "Ingest", "Sink", "ZeroRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: Tests.
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "ZMFaceCore"]),
+    ],
+    swiftLanguageModes: [.v6],
+    cxxLanguageStandard: .cxx17
+)

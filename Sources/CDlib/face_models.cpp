@@ -1,0 +1,134 @@
+// HOG detector, 5-point shape predictor and ResNet descriptor network: the model set that every
+// recognition worker owns one copy of.
+#include <dlib/dnn.h>
+#include <dlib/image_processing.h>
+#include <dlib/image_processing/frontal_face_detector.h>
+#include <dlib/image_transforms.h>
+
+#include <stdexcept>
+#include <vector>
+
+#include "shim_support.hpp"
+
+namespace {
+using namespace dlib;
+
+// The network definition must match dlib_face_recognition_resnet_model_v1.dat exactly (it is
+// dlib's examples/dnn_face_recognition_ex.cpp), or deserialisation fails.
+template <template <int, template <typename> class, int, typename> class block, int N,
+          template <typename> class BN, typename SUBNET>
+using residual = add_prev1<block<N, BN, 1, tag1<SUBNET>>>;
+
+template <template <int, template <typename> class, int, typename> class block, int N,
+          template <typename> class BN, typename SUBNET>
+using residual_down = add_prev2<avg_pool<2, 2, 2, 2, skip1<tag2<block<N, BN, 2, tag1<SUBNET>>>>>>;
+
+template <int N, template <typename> class BN, int stride, typename SUBNET>
+using block = BN<con<N, 3, 3, 1, 1, relu<BN<con<N, 3, 3, stride, stride, SUBNET>>>>>;
+
+template <int N, typename SUBNET> using ares = relu<residual<block, N, affine, SUBNET>>;
+template <int N, typename SUBNET> using ares_down = relu<residual_down<block, N, affine, SUBNET>>;
+
+template <typename SUBNET> using alevel0 = ares_down<256, SUBNET>;
+template <typename SUBNET> using alevel1 = ares<256, ares<256, ares_down<256, SUBNET>>>;
+template <typename SUBNET> using alevel2 = ares<128, ares<128, ares_down<128, SUBNET>>>;
+template <typename SUBNET> using alevel3 = ares<64, ares<64, ares<64, ares_down<64, SUBNET>>>>;
+template <typename SUBNET> using alevel4 = ares<32, ares<32, ares<32, SUBNET>>>;
+
+using anet_type = loss_metric<fc_no_bias<
+    128, avg_pool_everything<alevel0<alevel1<alevel2<alevel3<alevel4<max_pool<
+             3, 3, 2, 2, relu<affine<con<32, 7, 7, 2, 2, input_rgb_image_sized<150>>>>>>>>>>>>>;
+
+// Fixed so that jittered descriptors are reproducible: the same face always gives the same
+// encoding, unlike the original server whose generator carried state across calls.
+constexpr const char *jitter_seed = "zmface-jitter";
+}  // namespace
+
+struct zmf_models {
+    dlib::frontal_face_detector detector;
+    dlib::shape_predictor shape_predictor;
+    anet_type net;
+};
+
+extern "C" {
+
+zmf_models *zmf_models_load(const char *shape_predictor_path, const char *resnet_path, char *err,
+                            size_t err_len) {
+    return zmf::guarded<zmf_models *>(err, err_len, nullptr, [&]() -> zmf_models * {
+        auto models = std::make_unique<zmf_models>();
+        models->detector = dlib::get_frontal_face_detector();
+        dlib::deserialize(shape_predictor_path) >> models->shape_predictor;
+        dlib::deserialize(resnet_path) >> models->net;
+        return models.release();
+    });
+}
+
+zmf_models *zmf_models_clone(const zmf_models *models, char *err, size_t err_len) {
+    return zmf::guarded<zmf_models *>(err, err_len, nullptr, [&]() -> zmf_models * {
+        if (models == nullptr) throw std::invalid_argument("no model set to clone");
+        return new zmf_models(*models);
+    });
+}
+
+void zmf_models_free(zmf_models *models) { delete models; }
+
+int32_t zmf_detect_hog(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
+                       int32_t stride, int32_t upsample, zmf_rect *out, int32_t max_out, char *err,
+                       size_t err_len) {
+    return zmf::guarded<int32_t>(err, err_len, -1, [&]() -> int32_t {
+        if (models == nullptr) throw std::invalid_argument("no model set");
+        if (upsample < 0 || upsample > 8) throw std::invalid_argument("upsample must be 0...8");
+        auto view = zmf::make_view(rgb, width, height, stride);
+        std::vector<dlib::rect_detection> detections;
+        // Same steps as dlib's Python binding (run_detector_with_upscale), so boxes match
+        // face_recognition.face_locations(model="hog") exactly.
+        if (upsample == 0) {
+            models->detector(view, detections, 0.0);
+        } else {
+            dlib::pyramid_down<2> pyramid;
+            dlib::array2d<dlib::rgb_pixel> scaled;
+            dlib::pyramid_up(view, scaled, pyramid);
+            for (int32_t level = 1; level < upsample; ++level) dlib::pyramid_up(scaled, pyramid);
+            models->detector(scaled, detections, 0.0);
+            for (auto &d : detections) d.rect = pyramid.rect_down(d.rect, upsample);
+        }
+        int32_t count = 0;
+        for (const auto &d : detections) {
+            if (count >= max_out) break;
+            out[count++] = zmf::to_zmf(d.rect, d.detection_confidence);
+        }
+        return count;
+    });
+}
+
+int32_t zmf_face_descriptor(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
+                            int32_t stride, zmf_rect face, int32_t jitters, float out[128],
+                            char *err, size_t err_len) {
+    return zmf::guarded<int32_t>(err, err_len, -1, [&]() -> int32_t {
+        if (models == nullptr) throw std::invalid_argument("no model set");
+        if (jitters < 0) throw std::invalid_argument("jitters must not be negative");
+        auto view = zmf::make_view(rgb, width, height, stride);
+        dlib::rectangle box(face.left, face.top, face.right, face.bottom);
+        if (box.is_empty()) throw std::invalid_argument("empty face box");
+        auto shape = models->shape_predictor(view, box);
+        dlib::matrix<dlib::rgb_pixel> chip;
+        dlib::extract_image_chip(view, dlib::get_face_chip_details(shape, 150, 0.25), chip);
+        dlib::matrix<float, 0, 1> descriptor;
+        if (jitters <= 1) {
+            descriptor = models->net(chip);
+        } else {
+            dlib::rand generator;
+            generator.set_seed(jitter_seed);
+            std::vector<dlib::matrix<dlib::rgb_pixel>> crops;
+            crops.reserve(jitters);
+            for (int32_t i = 0; i < jitters; ++i) crops.push_back(dlib::jitter_image(chip, generator));
+            auto descriptors = models->net(crops, 16);
+            descriptor = dlib::mean(dlib::mat(descriptors));
+        }
+        if (descriptor.size() != 128) throw std::runtime_error("descriptor is not 128-D");
+        for (long i = 0; i < 128; ++i) out[i] = descriptor(i);
+        return 0;
+    });
+}
+
+}  // extern "C"

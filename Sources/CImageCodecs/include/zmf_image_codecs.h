@@ -1,0 +1,40 @@
+// JPEG and PNG decoding to packed RGB24 through libjpeg(-turbo) and libpng: the same decoders the
+// original's Python stack used (PIL/OpenCV), so pixels match bit for bit. Stricter than a plain
+// libjpeg call: a truncated JPEG is an error, not a silently grey-filled picture, and image
+// dimensions are checked against a limit before any pixel buffer is allocated.
+#ifndef ZMF_IMAGE_CODECS_H
+#define ZMF_IMAGE_CODECS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum zmf_image_status {
+    ZMF_IMAGE_OK = 0,
+    ZMF_IMAGE_UNKNOWN_FORMAT = 1,   ///< neither JPEG nor PNG signature
+    ZMF_IMAGE_CORRUPT = 2,          ///< the decoder rejected the data
+    ZMF_IMAGE_TRUNCATED = 3,        ///< data ends before the image does
+    ZMF_IMAGE_BAD_DIMENSIONS = 4,   ///< zero, or width*height above max_pixels
+    ZMF_IMAGE_OUT_OF_MEMORY = 5,
+} zmf_image_status;
+
+typedef struct zmf_decoded_image {
+    uint8_t *rgb;  ///< width*height*3 bytes, rows packed; free with zmf_image_free
+    int32_t width;
+    int32_t height;
+} zmf_decoded_image;
+
+/// Decodes a JPEG or PNG held in memory. Alpha is dropped (not blended), as PIL's convert("RGB") does.
+/// On failure `out->rgb` is NULL and `err` holds the decoder's message.
+zmf_image_status zmf_image_decode(const uint8_t *data, size_t length, int64_t max_pixels,
+                                  zmf_decoded_image *out, char *err, size_t err_len);
+
+void zmf_image_free(zmf_decoded_image *image);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

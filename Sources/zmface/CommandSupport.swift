@@ -1,0 +1,33 @@
+import Foundation
+
+/// An error whose text is already the whole message for the user.
+enum CommandError: Error, CustomStringConvertible {
+    case message(String)
+
+    var description: String {
+        switch self {
+        case .message(let text): text
+        }
+    }
+
+    /// One line on stderr, `zmface: error: …`, whatever the error type.
+    static func report(_ error: any Error) {
+        let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")
+        FileHandle.standardError.write(Data("zmface: error: \(text)\n".utf8))
+    }
+}
+
+/// Writes values as JSON Lines on stdout, with stable key order so output can be diffed.
+enum JSONLines {
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }()
+
+    static func write(_ value: some Encodable) throws {
+        var data = try encoder.encode(value)
+        data.append(0x0A)
+        FileHandle.standardOutput.write(data)
+    }
+}

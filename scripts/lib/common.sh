@@ -1,0 +1,25 @@
+# Helpers shared by zmface's scripts. Source it from the repository root.
+
+step() { printf '\n==> %s\n' "$*"; }
+note() { printf '    %s\n' "$*"; }
+fail() { printf 'ERROR: %s\n' "$*" >&2; exit 1; }
+
+ZMFACE_CACHE=${ZMFACE_CACHE:-$PWD/.cache}
+DOWNLOADS=$ZMFACE_CACHE/downloads
+
+# fetch_sdist NAME VERSION: downloads a source distribution from PyPI once, unpacks it under
+# .cache/downloads and prints the unpacked directory. Nothing is built or installed.
+fetch_sdist() {
+  local name=$1 version=$2 dir archive
+  dir=$DOWNLOADS/$name-$version
+  if [ ! -d "$dir" ]; then
+    mkdir -p "$DOWNLOADS"
+    archive=$DOWNLOADS/$name-$version.tar.gz
+    if [ ! -s "$archive" ]; then
+      python3 -m pip download -q --no-deps --no-binary :all: -d "$DOWNLOADS" "$name==$version" >&2 \
+        || [ -s "$archive" ] || fail "could not download $name==$version from PyPI"
+    fi
+    tar xzf "$archive" -C "$DOWNLOADS" || fail "could not unpack $archive"
+  fi
+  printf '%s\n' "$dir"
+}
