@@ -31,8 +31,9 @@ extern "C" double zmf_laplacian_variance(const uint8_t *rgb, int32_t width, int3
         const uint8_t *row = rgb + (top + y) * static_cast<long>(stride) + left * 3;
         for (long x = 0; x < w; ++x) {
             const uint8_t *p = row + x * 3;
-            // OpenCV's fixed-point RGB->grey (yuv_shift 14).
-            grey[y * w + x] = (p[0] * 4899 + p[1] * 9617 + p[2] * 1868 + (1 << 13)) >> 14;
+            // OpenCV 4's fixed-point RGB->grey for 8-bit images (gray_shift 15). The older 14-bit
+            // weights (4899, 9617, 1868) round differently on a few pixels per face.
+            grey[y * w + x] = (p[0] * 9798 + p[1] * 19235 + p[2] * 3735 + (1 << 14)) >> 15;
         }
     }
     std::vector<double> lap(static_cast<size_t>(w * h));

@@ -63,7 +63,8 @@ public struct FaceAnalyzer {
             start = clock.now
             let encoding = try models.encodeFace(in: image, box: detection.box, jitters: options.jitters)
             timings.encode += (clock.now - start).seconds
-            faces.append(AnalyzedFace(box: detection.box, confidence: detection.confidence, focus: focus, encoding: encoding))
+            faces.append(
+                AnalyzedFace(box: detection.box, confidence: detection.confidence, focus: focus, encoding: encoding))
         }
         return FrameAnalysis(width: image.width, height: image.height, faces: faces, timings: timings)
     }

@@ -19,7 +19,8 @@ public final class FaceModelSet {
             throw .modelLoadFailed(path: url.path, reason: "no such file (run scripts/setup)")
         }
         var failure = ""
-        let loaded = withErrorBuffer({ zmf_models_load(files.shapePredictor.path, files.resnet.path, $0, $1) }, &failure)
+        let loaded = withErrorBuffer(
+            { zmf_models_load(files.shapePredictor.path, files.resnet.path, $0, $1) }, &failure)
         guard let loaded else {
             throw .modelLoadFailed(path: "\(files.shapePredictor.path) / \(files.resnet.path)", reason: failure)
         }
@@ -77,8 +78,10 @@ public final class FaceModelSet {
         }
         guard count >= 0 else { throw .dlibFailure(operation: "\(detector.rawValue) detection", reason: failure) }
         return rects.prefix(Int(count)).compactMap { rect in
-            let box = FaceBox(top: Int(rect.top), right: Int(rect.right), bottom: Int(rect.bottom), left: Int(rect.left))
-                .trimmed(toWidth: image.width, height: image.height)
+            let box = FaceBox(
+                top: Int(rect.top), right: Int(rect.right), bottom: Int(rect.bottom), left: Int(rect.left)
+            )
+            .trimmed(toWidth: image.width, height: image.height)
             return box.isEmpty ? nil : DetectedFace(box: box, confidence: rect.confidence)
         }
     }

@@ -27,10 +27,16 @@ struct RecognitionOptions: ParsableArguments {
         guard maxPixels > 0 else { throw ValidationError("--max-pixels must be positive") }
     }
 
-    /// Loads the model set, with BLAS pinned to one thread as every worker runs it.
+    /// Loads the model set, with BLAS pinned to one thread as every worker runs it. A failure is
+    /// reported like every other error and ends the command with exit code 1.
     func loadModels() throws -> FaceModelSet {
         NativeRuntime.setBLASThreads(1)
-        return try FaceModelSet(files: ModelFiles.locate(explicit: models))
+        do {
+            return try FaceModelSet(files: ModelFiles.locate(explicit: models))
+        } catch {
+            CommandError.report(error)
+            throw ExitCode.failure
+        }
     }
 }
 

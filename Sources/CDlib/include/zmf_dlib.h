@@ -52,7 +52,7 @@ int32_t zmf_face_descriptor(zmf_models *models, const uint8_t *rgb, int32_t widt
                             int32_t stride, zmf_rect face, int32_t jitters, float out[128],
                             char *err, size_t err_len);
 
-/// Focus measure of the original server: OpenCV's BGR->grey conversion, 3x3 Laplacian with
+/// Focus measure of the original server: OpenCV's BGR->grey conversion (15-bit fixed point), 3x3 Laplacian with
 /// BORDER_REFLECT_101 into doubles, population variance. `roi` is half-open [left,right)x[top,bottom)
 /// and must lie inside the image. Returns -1 for an empty or out-of-bounds roi.
 double zmf_laplacian_variance(const uint8_t *rgb, int32_t width, int32_t height, int32_t stride,

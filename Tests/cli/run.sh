@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Black-box tests of the zmface command line on real photos and deliberately broken files.
+# What must hold: good images give one JSON line each with real boxes and 128-D encodings; every bad
+# input gives exit code 1 and exactly one 'zmface: error:' line naming the file, never a crash
+# (exit code >= 128) and never a partial result for that file; other images are still processed.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib/common.sh
+
+zmface=${ZMFACE_BIN:-.build/debug/zmface}
+[ -x "$zmface" ] || fail "$zmface not built: run swift build first"
+scripts/fetch-test-data || fail "could not fetch the test photos"
+photos=$ZMFACE_CACHE/test-photos
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+
+check() {  # check DESCRIPTION COMMAND...: passes when the command succeeds
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "PASS $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+
+# expect_error NAME PATTERN ARGS...: exit 1, nothing on stdout, one stderr line matching PATTERN.
+expect_error() {
+  local what=$1 pattern=$2; shift 2
+  "$zmface" "$@" >"$work/out" 2>"$work/err"
+  local code=$?
+  check "$what: exit code 1 (got $code)" test "$code" -eq 1
+  check "$what: stdout empty" test ! -s "$work/out"
+  check "$what: one error line" test "$(wc -l <"$work/err")" -eq 1
+  check "$what: message matches '$pattern'" grep -qE "^zmface: error: .*$pattern" "$work/err"
+}
+
+json() {  # json FILE PYTHON-EXPRESSION-OVER-rows: evaluates to true/false
+  python3 -c "import json,sys; rows=[json.loads(l) for l in open(sys.argv[1])]; sys.exit(0 if ($2) else 1)" "$1"
+}
+
+# --- good input -------------------------------------------------------------------------------
+"$zmface" detect "$photos/obama.jpg" "$photos/biden.jpg" "$photos/32bit.png" >"$work/detect.jsonl" 2>"$work/err"
+check "detect on three photos exits 0" test $? -eq 0
+check "detect prints one line per image" json "$work/detect.jsonl" "len(rows) == 3"
+check "each image has one face with a 128-D encoding" json "$work/detect.jsonl" \
+  "all(len(r['faces']) == 1 and len(r['faces'][0]['encoding']) == 128 for r in rows)"
+check "obama.jpg box is face_recognition's [142, 617, 409, 349]" json "$work/detect.jsonl" \
+  "[rows[0]['faces'][0][k] for k in ('top','right','bottom','left')] == [142, 617, 409, 349]"
+check "image sizes are reported" json "$work/detect.jsonl" "(rows[0]['width'], rows[0]['height']) == (910, 1137)"
+check "stage timings are reported" json "$work/detect.jsonl" \
+  "all(set(r['timingsMs']) == {'decode','detect','focus','encode'} and r['timingsMs']['detect'] > 0 for r in rows)"
+
+"$zmface" compare "$photos/obama.jpg" "$photos/obama2.jpg" >"$work/same.json"
+check "compare: two Obama photos are the same person" json "$work/same.json" "rows[0]['samePerson'] and rows[0]['distance'] < 0.6"
+"$zmface" compare "$photos/obama.jpg" "$photos/biden.jpg" >"$work/diff.json"
+check "compare: Obama and Biden are different people" json "$work/diff.json" "not rows[0]['samePerson'] and rows[0]['distance'] > 0.6"
+
+# --- bad input --------------------------------------------------------------------------------
+printf 'not an image\n' >"$work/text.jpg"
+: >"$work/empty.jpg"
+head -c 30000 "$photos/obama.jpg" >"$work/truncated.jpg"
+python3 - "$photos/obama.jpg" "$work" <<'PY'
+import sys
+data = bytearray(open(sys.argv[1], "rb").read())
+i = 2
+while data[i + 1] not in (0xC0, 0xC2):          # walk markers to the frame header
+    i += 2 + (data[i + 2] << 8 | data[i + 3])
+def patched(w, h):
+    out = bytearray(data); out[i + 5:i + 9] = bytes([h >> 8, h & 255, w >> 8, w & 255]); return out
+open(sys.argv[2] + "/zero.jpg", "wb").write(patched(0, 480))
+open(sys.argv[2] + "/huge.jpg", "wb").write(patched(65000, 65000))
+PY
+ffmpeg -loglevel error -f lavfi -i color=c=gray:s=320x240 -frames:v 1 "$work/noface.jpg"
+
+expect_error "missing file" "no such file" detect "$work/missing.jpg"
+expect_error "text file" "not a JPEG or PNG" detect "$work/text.jpg"
+expect_error "empty file" "file is empty" detect "$work/empty.jpg"
+expect_error "truncated JPEG" "truncated image" detect "$work/truncated.jpg"
+expect_error "zero dimensions" "zero.jpg" detect "$work/zero.jpg"
+expect_error "absurd dimensions" "65000x65000" detect "$work/huge.jpg"
+expect_error "directory" "not a regular file" detect "$work"
+expect_error "compare without a face" "no face found" compare "$photos/obama.jpg" "$work/noface.jpg"
+expect_error "missing models" "scripts/setup" detect --models "$work/nomodels" "$photos/obama.jpg"
+
+"$zmface" detect "$work/truncated.jpg" "$photos/obama.jpg" >"$work/mixed.jsonl" 2>"$work/err"
+check "a bad image among good ones: exit 1" test $? -eq 1
+check "a bad image among good ones: the good one is still reported" json "$work/mixed.jsonl" \
+  "len(rows) == 1 and rows[0]['path'].endswith('obama.jpg')"
+
+"$zmface" detect "$work/noface.jpg" >"$work/noface.jsonl"
+check "an image without a face: exit 0 and an empty face list" json "$work/noface.jsonl" "rows[0]['faces'] == []"
+
+"$zmface" detect --detector sift "$photos/obama.jpg" >/dev/null 2>"$work/err"
+code=$?
+check "unknown detector is a usage error, not a crash (exit $code)" test "$code" -ne 0 -a "$code" -lt 128
+"$zmface" detect --upsample 99 "$photos/obama.jpg" >/dev/null 2>"$work/err"
+code=$?
+check "out-of-range upsample is a usage error (exit $code)" test "$code" -ne 0 -a "$code" -lt 128
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
