@@ -10,7 +10,8 @@ let package = Package(
     name: "zmface",
     platforms: [.macOS(.v13)],
     products: [
-        .executable(name: "zmface", targets: ["zmface"])
+        .executable(name: "zmface", targets: ["zmface"]),
+        .executable(name: "zmface-bench", targets: ["zmface-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
@@ -46,6 +47,13 @@ let package = Package(
             name: "zmface",
             dependencies: [
                 "ZMFaceCore", "Workers", "Ingest", "Sink", "ZeroRPC",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "zmface-bench",
+            dependencies: [
+                "ZMFaceCore", "Workers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
