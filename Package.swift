@@ -42,7 +42,8 @@ let package = Package(
         .target(name: "Workers", dependencies: ["ZMFaceCore", "CDlib", "CImageCodecs"]),
         .target(name: "Ingest", dependencies: ["ZMFaceCore"]),
         .target(name: "Sink", dependencies: ["ZMFaceCore"]),
-        .target(name: "ZeroRPC"),
+        .target(name: "MessagePack"),
+        .target(name: "ZeroRPC", dependencies: ["MessagePack"]),
         .executableTarget(
             name: "zmface",
             dependencies: [
@@ -60,6 +61,7 @@ let package = Package(
 
         // MARK: Tests.
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "ZMFaceCore"]),
+        .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

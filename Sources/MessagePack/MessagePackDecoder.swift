@@ -20,7 +20,8 @@ public struct MessagePackDecoder: Sendable {
         }
     }
 
-    /// Decodes a map and also returns, for each top-level key, the exact bytes of its value. zerorpc
+    /// Decodes a top-level array and also returns the exact bytes of each element, or nil when the
+    /// value is not an array. zerorpc
     /// needs this to echo a `message_id` back with the same bytes and the same MessagePack type.
     public func decodeArray(_ bytes: [UInt8]) throws(MessagePackError) -> [(
         value: MessagePackValue, raw: ArraySlice<UInt8>
