@@ -14,7 +14,9 @@ let package = Package(
         .executable(name: "zmface-bench", targets: ["zmface-bench"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
     ],
     targets: [
         // MARK: C and C++ shims: the only places where C types exist.
@@ -40,15 +42,22 @@ let package = Package(
         // MARK: Swift modules.
         .target(name: "ZMFaceCore"),
         .target(name: "Workers", dependencies: ["ZMFaceCore", "CDlib", "CImageCodecs"]),
+        .target(name: "FaceAPI", dependencies: ["Workers", "ZMFaceCore", "MessagePack"]),
         .target(name: "Ingest", dependencies: ["ZMFaceCore"]),
         .target(name: "Sink", dependencies: ["ZMFaceCore"]),
         .target(name: "MessagePack"),
-        .target(name: "ZeroRPC", dependencies: ["MessagePack"]),
+        .target(name: "ZeroMQ", dependencies: ["CZmq"]),
+        .target(
+            name: "ZeroRPC",
+            dependencies: ["MessagePack", "ZeroMQ", .product(name: "Logging", package: "swift-log")]
+        ),
         .executableTarget(
             name: "zmface",
             dependencies: [
-                "ZMFaceCore", "Workers", "Ingest", "Sink", "ZeroRPC",
+                "ZMFaceCore", "Workers", "Ingest", "Sink", "ZeroRPC", "FaceAPI", "MessagePack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

@@ -7,10 +7,7 @@
 public func messagePackFuzzTarget(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let decoder = MessagePackDecoder()
-    guard let value = try? decoder.decode(bytes) else {
-        _ = try? decoder.decodeArray(bytes)
-        return 0
-    }
+    guard let value = try? decoder.decode(bytes) else { return 0 }
     let encoded = MessagePackEncoder().encode(value)
     guard let again = try? decoder.decode(encoded), again == value else {
         fatalError("round trip changed the value of \(bytes)")

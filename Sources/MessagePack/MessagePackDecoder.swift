@@ -19,30 +19,6 @@ public struct MessagePackDecoder: Sendable {
             return value
         }
     }
-
-    /// Decodes a top-level array and also returns the exact bytes of each element, or nil when the
-    /// value is not an array. zerorpc
-    /// needs this to echo a `message_id` back with the same bytes and the same MessagePack type.
-    public func decodeArray(_ bytes: [UInt8]) throws(MessagePackError) -> [(
-        value: MessagePackValue, raw: ArraySlice<UInt8>
-    )]? {
-        try bytes.withUnsafeBufferPointer { buffer throws(MessagePackError) in
-            var reader = Reader(bytes: buffer, maxDepth: maxDepth, maxElements: maxElements)
-            guard let count = try reader.arrayHeader() else {
-                _ = try reader.value(depth: 0)
-                return nil
-            }
-            var elements: [(value: MessagePackValue, raw: ArraySlice<UInt8>)] = []
-            elements.reserveCapacity(min(count, 16))
-            for _ in 0..<count {
-                let start = reader.offset
-                let value = try reader.value(depth: 1)
-                elements.append((value, bytes[start..<reader.offset]))
-            }
-            guard reader.offset == buffer.count else { throw .trailingBytes(offset: reader.offset) }
-            return elements
-        }
-    }
 }
 
 private struct Reader {
@@ -95,20 +71,6 @@ private struct Reader {
         let raw = try take(length)
         guard let text = String(validating: raw, as: UTF8.self) else { throw .invalidUTF8(offset: start) }
         return .string(text)
-    }
-
-    /// If the next value is an array, consumes its header and returns the count.
-    mutating func arrayHeader() throws(MessagePackError) -> Int? {
-        let start = offset
-        let type = try byte()
-        switch type {
-        case 0x90...0x9f: return try checkedCount(UInt64(type & 0x0f), bytesPerElement: 1)
-        case 0xdc: return try checkedCount(bigEndian(2), bytesPerElement: 1)
-        case 0xdd: return try checkedCount(bigEndian(4), bytesPerElement: 1)
-        default:
-            offset = start
-            return nil
-        }
     }
 
     mutating func value(depth: Int) throws(MessagePackError) -> MessagePackValue {

@@ -33,7 +33,7 @@ public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
 
 /// Decodes JPEG and PNG files with the same libjpeg/libpng the original's Python stack used, with
 /// limits checked before anything large is allocated.
-public struct ImageDecoder: Sendable {
+public struct ImageDecoder: Sendable, Equatable {
     /// Refuse files larger than this before reading them.
     public var maxFileBytes: Int
     /// Refuse pictures with more pixels than this before allocating their buffer.

@@ -1,12 +1,12 @@
 import ArgumentParser
 
 @main
-struct ZMFaceCommand: ParsableCommand {
+struct ZMFaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zmface",
         abstract: "Face detection and recognition server for ZoneMinder.",
         version: ZMFaceVersion.current,
-        subcommands: [DetectCommand.self, CompareCommand.self, InfoCommand.self]
+        subcommands: [DetectCommand.self, CompareCommand.self, ServeCommand.self, InfoCommand.self]
     )
 }
 

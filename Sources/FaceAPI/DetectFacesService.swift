@@ -1,0 +1,176 @@
+import Foundation
+public import MessagePack
+public import Workers
+import ZMFaceCore
+
+/// The original face server's `detect_faces(objects)`: for every label named "person", find the
+/// face in its box, gate it on size and focus, encode it and name it. Returns the input array as
+/// JSON text with `face` (and `faceProba` when a classification ran) added to each person label, plus
+/// `faceStatus` and a `faces` array describing every face in the box.
+///
+/// Each image is decoded once per call, however many labels point at it; images are analysed on the
+/// recognition pool in parallel.
+public struct DetectFacesService: Sendable {
+    public struct Limits: Sendable, Equatable {
+        /// Labels across the whole call; more is refused with ERR ValueError.
+        public var maxLabels: Int
+        /// How long a call waits for a free worker before failing with Overloaded.
+        public var queueWait: Duration
+        public var decoder: ImageDecoder
+
+        public init(maxLabels: Int = 1000, queueWait: Duration = .seconds(20), decoder: ImageDecoder = ImageDecoder()) {
+            self.maxLabels = maxLabels
+            self.queueWait = queueWait
+            self.decoder = decoder
+        }
+    }
+
+    public let pool: RecognitionPool
+    public let settings: RecognitionSettings
+    public let paths: ImagePathPolicy
+    public let identifier: (any FaceIdentifier)?
+    public let limits: Limits
+
+    public init(
+        pool: RecognitionPool, settings: RecognitionSettings, paths: ImagePathPolicy, identifier: (any FaceIdentifier)?,
+        limits: Limits = Limits()
+    ) {
+        self.pool = pool
+        self.settings = settings
+        self.paths = paths
+        self.identifier = identifier
+        self.limits = limits
+    }
+
+    /// Where a person label sits in the request.
+    private struct LabelRef: Hashable {
+        let element: Int
+        let label: Int
+    }
+
+    public func detectFaces(_ objects: MessagePackValue) async throws -> String {
+        guard case .array(let elements) = objects else {
+            throw DetectFacesError("TypeError", "detect_faces takes a list of {image, labels} objects")
+        }
+        // Validate the whole request first, as the original failed before answering anything.
+        var work: [String: [(LabelRef, PersonBox?)]] = [:]
+        var order: [String] = []
+        var labelCount = 0
+        for (elementIndex, element) in elements.enumerated() {
+            guard case .map = element else { throw DetectFacesError("TypeError", "element \(elementIndex) is not an object") }
+            guard let imageValue = element["image"] else { throw DetectFacesError("KeyError", "'image'") }
+            guard let labelsValue = element["labels"] else { throw DetectFacesError("KeyError", "'labels'") }
+            guard case .array(let labels) = labelsValue else {
+                throw DetectFacesError("TypeError", "labels of element \(elementIndex) is not a list")
+            }
+            labelCount += labels.count
+            guard labelCount <= limits.maxLabels else {
+                throw DetectFacesError("ValueError", "more than \(limits.maxLabels) labels in one call")
+            }
+            for (labelIndex, label) in labels.enumerated() {
+                guard case .map = label else {
+                    throw DetectFacesError("TypeError", "label \(labelIndex) of element \(elementIndex) is not an object")
+                }
+                guard let name = label["name"] else { throw DetectFacesError("KeyError", "'name'") }
+                guard name == .string("person") else { continue }
+                guard case .string(let path) = imageValue else {
+                    throw DetectFacesError("TypeError", "image of element \(elementIndex) is not a string")
+                }
+                if work[path] == nil { order.append(path) }
+                work[path, default: []].append((LabelRef(element: elementIndex, label: labelIndex), PersonBox(label: label)))
+            }
+        }
+
+        var reports: [LabelRef: PersonReport] = [:]
+        try await withThrowingTaskGroup(of: [(LabelRef, PersonReport)].self) { group in
+            for path in order {
+                let labels = work[path] ?? []
+                group.addTask { try await self.analyzeImage(at: path, labels: labels) }
+            }
+            for try await results in group {
+                for (ref, report) in results { reports[ref] = report }
+            }
+        }
+
+        let answered = elements.enumerated().map { elementIndex, element -> MessagePackValue in
+            guard let labels = element["labels"]?.arrayValue else { return element }
+            let updated = labels.enumerated().map { labelIndex, label -> MessagePackValue in
+                guard let report = reports[LabelRef(element: elementIndex, label: labelIndex)] else { return label }
+                return Self.annotate(label, with: report)
+            }
+            return element.setting("labels", to: .array(updated))
+        }
+        return PythonJSON.serialize(.array(answered))
+    }
+
+    private func analyzeImage(at path: String, labels: [(LabelRef, PersonBox?)]) async throws -> [(LabelRef, PersonReport)] {
+        guard paths.allows(path) else { return labels.map { ($0.0, .failed(.forbiddenPath)) } }
+        let (settings, identifier, decoder) = (settings, identifier, limits.decoder)
+        do {
+            return try await pool.run(waitingAtMost: limits.queueWait) { models in
+                let image: RGBImage
+                do {
+                    image = try decoder.decode(fileAtPath: path)
+                } catch {
+                    return labels.map { ($0.0, .failed(.unreadableImage)) }
+                }
+                return try labels.map { ref, box in
+                    guard let region = box?.regionOfInterest(width: image.width, height: image.height) else {
+                        return (ref, .failed(.badROI))
+                    }
+                    return (
+                        ref,
+                        try PersonAnalysis.analyze(
+                            image, region: region, models: models, settings: settings, identifier: identifier)
+                    )
+                }
+            }
+        } catch let error as PoolError {
+            throw DetectFacesError("Overloaded", error.description)
+        } catch let error as RecognitionError {
+            throw DetectFacesError("RuntimeError", error.description)
+        }
+    }
+
+    /// Adds the answer to a person label, keeping its keys and their order; `face` goes last among the
+    /// original's keys, as the Python server appended it.
+    static func annotate(_ label: MessagePackValue, with report: PersonReport) -> MessagePackValue {
+        var result = label.setting("face", to: report.best?.identification?.name.map { .string($0) } ?? .nil)
+        if let probability = report.best?.identification?.probability {
+            result = result.setting("faceProba", to: .double(probability))
+        }
+        result = result.setting("faceStatus", to: .string(report.status.rawValue))
+        return result.setting("faces", to: .array(report.faces.map(describe)))
+    }
+
+    private static func describe(_ face: FaceReport) -> MessagePackValue {
+        func number(_ value: Double?) -> MessagePackValue { value.map { .double($0) } ?? .nil }
+        let box = MessagePackValue.map([
+            (.string("top"), .int(Int64(face.box.top))), (.string("right"), .int(Int64(face.box.right))),
+            (.string("bottom"), .int(Int64(face.box.bottom))), (.string("left"), .int(Int64(face.box.left))),
+        ])
+        return .map([
+            (.string("box"), box),
+            (.string("name"), face.identification?.name.map { .string($0) } ?? .nil),
+            (.string("probability"), number(face.identification?.probability)),
+            (.string("distance"), number(face.identification?.distance)),
+            (.string("margin"), number(face.identification?.margin)),
+            (.string("focus"), number(face.focus)),
+            (.string("confidence"), .double(face.confidence)),
+            (.string("status"), .string(face.status.rawValue)),
+        ])
+    }
+}
+
+extension MessagePackValue {
+    /// A map with `key` replaced in place, or appended when absent.
+    func setting(_ key: String, to value: MessagePackValue) -> MessagePackValue {
+        guard case .map(var pairs) = self else { return self }
+        if let index = pairs.firstIndex(where: { $0.key == .string(key) }) {
+            pairs[index].value = value
+        } else {
+            pairs.append((.string(key), value))
+        }
+        return .map(pairs)
+    }
+}

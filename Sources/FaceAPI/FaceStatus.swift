@@ -1,0 +1,20 @@
+/// Why a person label got the face answer it got. Sent as `faceStatus` on each person label and
+/// `status` on each entry of its `faces` array.
+public enum FaceStatus: String, Sendable, Codable, CaseIterable {
+    /// A face passed every gate and the classifier named it.
+    case recognized
+    /// A face passed every gate but no classifier named it (a stranger, low confidence, or no model).
+    case unknown
+    /// The person box holds no face the detector found.
+    case noFace = "no_face"
+    /// The face is smaller than `minFace` pixels in height or width.
+    case tooSmall = "too_small"
+    /// The face's focus measure is below the threshold.
+    case blurry
+    /// The image could not be read or decoded.
+    case unreadableImage = "unreadable_image"
+    /// The person box is missing, not numeric, NaN, inverted, or outside the image.
+    case badROI = "bad_roi"
+    /// The image path lies outside the configured roots; it was not read.
+    case forbiddenPath = "forbidden_path"
+}

@@ -1,0 +1,25 @@
+public import ZMFaceCore
+
+/// What a classifier says about one face encoding. `name` is nil when the open-set rule rejects it
+/// (a stranger, or not confident enough).
+public struct Identification: Sendable, Equatable {
+    public var name: String?
+    /// The top class probability.
+    public var probability: Double
+    /// Distance to the nearest known encoding of the chosen identity, when the model keeps encodings.
+    public var distance: Double?
+    /// Probability margin over the runner-up.
+    public var margin: Double?
+
+    public init(name: String?, probability: Double, distance: Double? = nil, margin: Double? = nil) {
+        self.name = name
+        self.probability = probability
+        self.distance = distance
+        self.margin = margin
+    }
+}
+
+/// Names faces from their encodings: the trained classifier behind "who is this".
+public protocol FaceIdentifier: Sendable {
+    func identify(_ encoding: FaceEncoding) -> Identification
+}

@@ -1,0 +1,108 @@
+import Foundation
+import ZMFaceCore
+import Synchronization
+
+/// Why the pool did not run a job.
+public enum PoolError: Error, Equatable, CustomStringConvertible {
+    /// No worker became free within the caller's wait, or the wait queue was full.
+    case overloaded(waited: Duration, queued: Int)
+    case shutDown
+
+    public var description: String {
+        switch self {
+        case .overloaded(let waited, let queued):
+            "all recognition workers busy (waited \(waited), \(queued) jobs queued)"
+        case .shutDown: "the recognition pool is shut down"
+        }
+    }
+}
+
+/// A fixed set of recognition workers, each a thread that owns its own dlib model set. Jobs wait in
+/// a bounded queue for a free worker, up to a deadline each caller chooses; past it they fail with
+/// `PoolError.overloaded` instead of piling up.
+public actor RecognitionPool {
+    public nonisolated let workerCount: Int
+    private let queueCapacity: Int
+    private var idle: [RecognitionWorker]
+    private var all: [RecognitionWorker]
+    private var waiters: [(id: UInt64, continuation: CheckedContinuation<RecognitionWorker, any Error>)] = []
+    private var nextWaiterID: UInt64 = 0
+    private var isShutDown = false
+    /// Jobs refused because the queue was full or their wait ran out.
+    public private(set) var shedCount = 0
+
+    /// Starts `workers` threads and loads a model set on each (about 0.8 s, in parallel).
+    public init(workers: Int, modelFiles: ModelFiles, queueCapacity: Int = 256) async throws {
+        precondition(workers > 0, "a pool needs at least one worker")
+        NativeRuntime.setBLASThreads(1)
+        var started: [RecognitionWorker] = []
+        do {
+            for index in 0..<workers {
+                started.append(try await RecognitionWorker.start(name: "recognition-\(index)", files: modelFiles))
+            }
+        } catch {
+            for worker in started { worker.stop() }
+            throw error
+        }
+        self.workerCount = workers
+        self.queueCapacity = queueCapacity
+        self.idle = started
+        self.all = started
+    }
+
+    /// Runs `job` on a free worker's thread with that worker's models, waiting at most `maxWait` for
+    /// a worker to become free.
+    public func run<Result: Sendable>(
+        waitingAtMost maxWait: Duration,
+        _ job: @escaping @Sendable (FaceModelSet) throws -> Result
+    ) async throws -> Result {
+        let worker = try await acquire(maxWait: maxWait)
+        defer { release(worker) }
+        return try await worker.perform(job)
+    }
+
+    public var queuedJobs: Int { waiters.count }
+    public var busyWorkers: Int { all.count - idle.count }
+
+    /// Stops every worker once its current job is done; later jobs fail with `.shutDown`.
+    public func shutdown() {
+        isShutDown = true
+        for waiter in waiters { waiter.continuation.resume(throwing: PoolError.shutDown) }
+        waiters.removeAll()
+        for worker in all { worker.stop() }
+    }
+
+    private func acquire(maxWait: Duration) async throws -> RecognitionWorker {
+        guard !isShutDown else { throw PoolError.shutDown }
+        if let worker = idle.popLast() { return worker }
+        guard waiters.count < queueCapacity else {
+            shedCount += 1
+            throw PoolError.overloaded(waited: .zero, queued: waiters.count)
+        }
+        nextWaiterID += 1
+        let id = nextWaiterID
+        let timeout = Task { [weak self] in
+            try await Task.sleep(for: maxWait)
+            await self?.expire(id, waited: maxWait)
+        }
+        defer { timeout.cancel() }
+        return try await withCheckedThrowingContinuation { continuation in
+            waiters.append((id, continuation))
+        }
+    }
+
+    private func expire(_ id: UInt64, waited: Duration) {
+        guard let index = waiters.firstIndex(where: { $0.id == id }) else { return }
+        let waiter = waiters.remove(at: index)
+        shedCount += 1
+        waiter.continuation.resume(throwing: PoolError.overloaded(waited: waited, queued: waiters.count))
+    }
+
+    private func release(_ worker: RecognitionWorker) {
+        if !waiters.isEmpty {
+            waiters.removeFirst().continuation.resume(returning: worker)
+        } else {
+            idle.append(worker)
+        }
+    }
+}

@@ -1,0 +1,66 @@
+import Foundation
+import Synchronization
+
+/// One recognition thread and the model set only it touches. Jobs arrive one at a time (the pool
+/// hands a worker to one caller at a time) and run on the thread, never on Swift's cooperative pool:
+/// dlib calls block for tens of milliseconds to seconds.
+final class RecognitionWorker: Sendable {
+    typealias Job = @Sendable (FaceModelSet) -> Void
+
+    private enum Command {
+        case run(Job)
+        case stop
+    }
+
+    private let commands = Mutex<[Command]>([])
+    private let signal = DispatchSemaphore(value: 0)
+
+    private init() {}
+
+    /// Starts the thread, loads the models on it and returns once they are loaded.
+    static func start(name: String, files: ModelFiles) async throws -> RecognitionWorker {
+        let worker = RecognitionWorker()
+        try await withCheckedThrowingContinuation { (loaded: CheckedContinuation<Void, any Error>) in
+            let thread = Thread {
+                let models: FaceModelSet
+                do {
+                    models = try FaceModelSet(files: files)
+                } catch {
+                    loaded.resume(throwing: error)
+                    return
+                }
+                loaded.resume()
+                worker.serve(models)
+            }
+            thread.name = name
+            thread.start()
+        }
+        return worker
+    }
+
+    private func serve(_ models: FaceModelSet) {
+        while true {
+            signal.wait()
+            switch commands.withLock({ $0.removeFirst() }) {
+            case .run(let job): job(models)
+            case .stop: return
+            }
+        }
+    }
+
+    func perform<Result: Sendable>(_ job: @escaping @Sendable (FaceModelSet) throws -> Result) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            enqueue(.run { models in continuation.resume(with: Swift.Result { try job(models) }) })
+        }
+    }
+
+    func stop() {
+        enqueue(.stop)
+    }
+
+    /// One semaphore signal per command, so the thread never takes from an empty queue.
+    private func enqueue(_ command: Command) {
+        commands.withLock { $0.append(command) }
+        signal.signal()
+    }
+}

@@ -1,0 +1,161 @@
+import ArgumentParser
+import FaceAPI
+import Foundation
+import Logging
+import MessagePack
+import ServiceLifecycle
+import Workers
+import ZeroRPC
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve detect_faces over zerorpc, as a drop-in for the original face server.",
+        discussion: """
+            Reads worker.json (see the README for every field) or the original server's config.json \
+            (its faceDetServer keys keep their meaning). SIGTERM or SIGINT stops taking calls, lets \
+            running calls finish (zerorpc.drainSeconds) and exits 0.
+
+            Examples:
+              zmface serve --config worker.json
+              zmface serve --config /opt/smart-zoneminder/face-det-rec/config.json
+              zmface serve --endpoint tcp://127.0.0.1:4242 --workers 2
+            """
+    )
+
+    @Option(help: "worker.json or the original config.json (default: ./worker.json if present).")
+    var config: String?
+
+    @Option(help: "Recognition workers (overrides the configuration).")
+    var workers: Int?
+
+    @Option(help: "zerorpc endpoint to bind instead of the configured ones (repeatable).")
+    var endpoint: [String] = []
+
+    @Option(help: "Directory holding the dlib model files (overrides the configuration).")
+    var models: String?
+
+    @Option(help: "Image root a caller may read from, instead of the configured ones (repeatable).")
+    var imageRoot: [String] = []
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = logLevel
+            return handler
+        }
+        let logger = Logger(label: "zmface")
+        let settings: ServerConfiguration
+        do {
+            settings = try resolvedConfiguration()
+        } catch {
+            CommandError.report(error)
+            throw ExitCode.failure
+        }
+        for notice in settings.notices { logger.notice("\(notice)") }
+
+        let pool: RecognitionPool
+        do {
+            let files = try ModelFiles.locate(explicit: settings.models)
+            pool = try await RecognitionPool(
+                workers: settings.workers, modelFiles: files, queueCapacity: settings.queueCapacity)
+            logger.info(
+                "recognition pool ready",
+                metadata: ["workers": "\(settings.workers)", "models": "\(files.directory.path)"])
+        } catch {
+            CommandError.report(error)
+            throw ExitCode.failure
+        }
+
+        let service = DetectFacesService(
+            pool: pool, settings: settings.recognition, paths: ImagePathPolicy(roots: settings.imageRoots),
+            identifier: nil,
+            limits: .init(
+                maxLabels: settings.maxLabels, queueWait: .milliseconds(Int(settings.queueWaitSeconds * 1000)),
+                decoder: ImageDecoder(maxFileBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels)))
+        let server = ZeroRPCServer(
+            configuration: settings.zerorpc, methods: [Self.detectFacesMethod(service)], logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: ZeroRPCServerService(server: server))],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            await pool.shutdown()
+            CommandError.report(error)
+            throw ExitCode.failure
+        }
+        await pool.shutdown()
+        let statistics = server.statistics
+        logger.info(
+            "stopped",
+            metadata: [
+                "requests": "\(statistics.requests)", "ok": "\(statistics.succeeded)", "err": "\(statistics.failed)",
+                "dropped": "\(statistics.dropped)",
+            ])
+    }
+
+    private func resolvedConfiguration() throws -> ServerConfiguration {
+        var settings: ServerConfiguration
+        if let config {
+            settings = try ServerConfiguration.load(path: config)
+        } else if FileManager.default.fileExists(atPath: ServerConfiguration.defaultPath) {
+            settings = try ServerConfiguration.load(path: ServerConfiguration.defaultPath)
+        } else {
+            settings = ServerConfiguration()
+        }
+        if let workers {
+            guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
+            settings.workers = workers
+        }
+        if !endpoint.isEmpty { settings.zerorpc.endpoints = endpoint }
+        if !imageRoot.isEmpty { settings.imageRoots = imageRoot }
+        if let models { settings.models = models }
+        for endpoint in settings.zerorpc.endpoints {
+            try EndpointPolicy.checkExposure(endpoint, allowRemote: settings.zerorpc.allowRemote)
+        }
+        return settings
+    }
+
+    static func detectFacesMethod(_ service: DetectFacesService) -> ZeroRPCMethod {
+        ZeroRPCMethod(
+            name: "detect_faces", argumentNames: ["test_image_paths"],
+            documentation: """
+                Detect and recognize faces in the person boxes of ZoneMinder images. Takes a list of \
+                {image, labels} objects; returns it as JSON text with face, faceProba, faceStatus and faces \
+                added to every label named "person".
+                """
+        ) { arguments in
+            guard arguments.count == 1 else {
+                throw ZeroRPCError(
+                    name: "TypeError", message: "detect_faces() takes 1 positional argument but \(arguments.count) were given")
+            }
+            do {
+                return .string(try await service.detectFaces(arguments[0]))
+            } catch let error as DetectFacesError {
+                throw ZeroRPCError(name: error.pythonName, message: error.message)
+            }
+        }
+    }
+}
+
+/// Runs the zerorpc server as a lifecycle service: graceful shutdown stops new calls and drains the
+/// running ones.
+struct ZeroRPCServerService: Service {
+    let server: ZeroRPCServer
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await server.run()
+        } onGracefulShutdown: {
+            server.shutdown()
+        }
+    }
+}
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}
