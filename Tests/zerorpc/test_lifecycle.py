@@ -1,0 +1,107 @@
+"""Start-up checks, overload, and graceful shutdown of `zmface serve`."""
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import time
+
+import gevent
+import pytest
+import zerorpc
+
+from conftest import OBAMA_FACE_BOX, ZMFACE, person
+
+
+def test_sigterm_finishes_the_running_call_then_exits_zero(start_server, photo):
+    server = start_server(config={"workers": 1, "recognition": {"jitters": 300}})
+    client = server.client(timeout=120)
+    reply = {}
+
+    def call():
+        reply["value"] = json.loads(client.detect_faces([{"image": photo("obama.jpg"), "labels": [person(*OBAMA_FACE_BOX)]}]))
+
+    greenlet = gevent.spawn(call)
+    gevent.sleep(2)
+    server.process.send_signal(signal.SIGTERM)
+    deadline = time.time() + 10
+    while "zerorpc server stopping" not in server.output() and time.time() < deadline:
+        gevent.sleep(0.1)
+    late = server.client(timeout=10)
+    with pytest.raises(zerorpc.RemoteError) as refused:
+        late._zerorpc_ping()
+    assert refused.value.name == "ServerShuttingDown", "new calls are refused while draining"
+    greenlet.join(timeout=120)
+    assert reply["value"][0]["labels"][0]["faceStatus"] == "unknown", "the in-flight call was answered"
+    assert server.process.wait(timeout=30) == 0
+    assert "stopped" in server.output()
+
+
+def test_saturated_pool_answers_overloaded(start_server, photo):
+    server = start_server(config={"workers": 1, "recognition": {"jitters": 300}, "zerorpc": {"queueWaitSeconds": 1}})
+    slow = server.client(timeout=120)
+    fast = server.client(timeout=30)
+    greenlet = gevent.spawn(slow.detect_faces, [{"image": photo("obama.jpg"), "labels": [person(*OBAMA_FACE_BOX)]}])
+    gevent.sleep(1.5)
+    started = time.time()
+    with pytest.raises(zerorpc.RemoteError) as error:
+        fast.detect_faces([{"image": photo("biden.jpg"), "labels": [person(0, 0, 5000, 5000)]}])
+    assert error.value.name == "Overloaded"
+    assert time.time() - started < 10, "an overloaded call fails after its queue wait, never hangs"
+    assert json.loads(greenlet.get(timeout=120))[0]["labels"][0]["faceStatus"] == "unknown"
+
+
+def test_stale_ipc_socket_is_replaced_and_live_one_refused(start_server, tmp_path):
+    path = tmp_path / "face.sock"
+    stale = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    stale.bind(str(path))
+    stale.close()  # the file stays, nobody listens: what a killed server leaves
+    server = start_server(endpoint=f"ipc://{path}")
+    client = server.client()
+    assert client._zerorpc_ping()[0] == "pong"
+    client.close()
+
+    second = subprocess.run([str(ZMFACE), "serve", "--endpoint", f"ipc://{path}"], capture_output=True,
+                            text=True, timeout=60)
+    assert second.returncode == 1
+    assert "belongs to a running server" in second.stderr
+    client = server.client()
+    assert client._zerorpc_ping()[0] == "pong", "the first server still owns its socket"
+    client.close()
+
+
+def test_original_config_json_is_accepted(start_server, photo, tmp_path):
+    original = {"faceDetServer": {
+        "comment": "shipped values", "modelPath": "./svm_face_recognizer.pickle", "labelPath": "./face_labels.pickle",
+        "minProba": 0.9, "focusMeasureThreshold": 200, "numFaceImgUpsample": 1, "minFace": 20,
+        "faceDetModel": "hog", "numJitters": 1, "zerorpcHeartBeat": 60000,
+        "zerorpcPipe": f"ipc://{tmp_path}/face_detect_zmq.pipe"}}
+    server = start_server(config=original, endpoint=f"ipc://{tmp_path}/face_detect_zmq.pipe")
+    client = server.client()
+    result = json.loads(client.detect_faces([{"image": photo("obama.jpg"), "labels": [person(*OBAMA_FACE_BOX)]}]))
+    assert result[0]["labels"][0]["faceStatus"] == "unknown"
+    client.close()
+    assert "pickles are not loaded" in server.output() and "zerorpcHeartBeat is ignored" in server.output()
+
+
+@pytest.mark.parametrize("config, field", [
+    ({"workers": -1}, "workers"),
+    ({"wrokers": 2}, "wrokers"),
+    ({"recognition": {"detector": "sift"}}, "recognition.detector"),
+    ({"zerorpc": {"endpoints": ["tcp://0.0.0.0:4242"]}}, "zerorpc.endpoints[0]"),
+    ({"zerorpc": {"endpoints": "ipc:///tmp/x"}}, "zerorpc.endpoints"),
+    ({"imageRoots": ["relative/path"]}, "imageRoots[0]"),
+])
+def test_invalid_configuration_names_the_field(tmp_path, config, field):
+    path = tmp_path / "worker.json"
+    path.write_text(json.dumps(config))
+    result = subprocess.run([str(ZMFACE), "serve", "--config", str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 1, result.stderr
+    assert f"'{field}'" in result.stderr and result.stderr.count("\n") == 1, result.stderr
+
+
+def test_remote_tcp_endpoint_needs_allow_remote(tmp_path):
+    result = subprocess.run([str(ZMFACE), "serve", "--endpoint", "tcp://0.0.0.0:4242"], capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 1 and "allowRemote" in result.stderr
