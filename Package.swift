@@ -71,6 +71,8 @@ let package = Package(
         // MARK: Tests.
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "ZMFaceCore"]),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
+        .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
+        .testTarget(name: "ZeroRPCTests", dependencies: ["ZeroRPC"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

@@ -57,7 +57,9 @@ public struct DetectFacesService: Sendable {
         var order: [String] = []
         var labelCount = 0
         for (elementIndex, element) in elements.enumerated() {
-            guard case .map = element else { throw DetectFacesError("TypeError", "element \(elementIndex) is not an object") }
+            guard case .map = element else {
+                throw DetectFacesError("TypeError", "element \(elementIndex) is not an object")
+            }
             guard let imageValue = element["image"] else { throw DetectFacesError("KeyError", "'image'") }
             guard let labelsValue = element["labels"] else { throw DetectFacesError("KeyError", "'labels'") }
             guard case .array(let labels) = labelsValue else {
@@ -69,7 +71,8 @@ public struct DetectFacesService: Sendable {
             }
             for (labelIndex, label) in labels.enumerated() {
                 guard case .map = label else {
-                    throw DetectFacesError("TypeError", "label \(labelIndex) of element \(elementIndex) is not an object")
+                    throw DetectFacesError(
+                        "TypeError", "label \(labelIndex) of element \(elementIndex) is not an object")
                 }
                 guard let name = label["name"] else { throw DetectFacesError("KeyError", "'name'") }
                 guard name == .string("person") else { continue }
@@ -77,7 +80,8 @@ public struct DetectFacesService: Sendable {
                     throw DetectFacesError("TypeError", "image of element \(elementIndex) is not a string")
                 }
                 if work[path] == nil { order.append(path) }
-                work[path, default: []].append((LabelRef(element: elementIndex, label: labelIndex), PersonBox(label: label)))
+                work[path, default: []].append(
+                    (LabelRef(element: elementIndex, label: labelIndex), PersonBox(label: label)))
             }
         }
 
@@ -103,7 +107,9 @@ public struct DetectFacesService: Sendable {
         return PythonJSON.serialize(.array(answered))
     }
 
-    private func analyzeImage(at path: String, labels: [(LabelRef, PersonBox?)]) async throws -> [(LabelRef, PersonReport)] {
+    private func analyzeImage(at path: String, labels: [(LabelRef, PersonBox?)]) async throws -> [(
+        LabelRef, PersonReport
+    )] {
         guard paths.allows(path) else { return labels.map { ($0.0, .failed(.forbiddenPath)) } }
         let (settings, identifier, decoder) = (settings, identifier, limits.decoder)
         do {

@@ -1,6 +1,6 @@
 import Foundation
-import ZMFaceCore
 import Synchronization
+import ZMFaceCore
 
 /// Why the pool did not run a job.
 public enum PoolError: Error, Equatable, CustomStringConvertible {

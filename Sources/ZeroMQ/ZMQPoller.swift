@@ -24,7 +24,9 @@ public struct ZMQPoller {
     /// order given to `init`. EINTR counts as "nothing ready".
     public mutating func poll(timeoutMilliseconds: Int) throws(ZMQError) -> [Bool] {
         let count = items.count
-        let status = items.withUnsafeMutableBufferPointer { zmq_poll($0.baseAddress, Int32(count), timeoutMilliseconds) }
+        let status = items.withUnsafeMutableBufferPointer {
+            zmq_poll($0.baseAddress, Int32(count), timeoutMilliseconds)
+        }
         if status < 0 {
             let error = ZMQError("zmq_poll")
             if error.code == EINTR { return Array(repeating: false, count: count) }

@@ -26,7 +26,9 @@ final class Mailbox: Sendable {
 
     init() {
         var fds: [Int32] = [-1, -1]
-        if pipe(&fds) != 0 { fatalError("zerorpc: cannot create the wake-up pipe: \(String(cString: strerror(errno)))") }
+        if pipe(&fds) != 0 {
+            fatalError("zerorpc: cannot create the wake-up pipe: \(String(cString: strerror(errno)))")
+        }
         for fd in fds { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
         wakeReadFD = fds[0]
         wakeWriteFD = fds[1]

@@ -45,7 +45,8 @@ public final class ZeroRPCServer: Sendable {
             let thread = Thread {
                 // The loop and its sockets are made on, and never leave, this thread.
                 let loop = ServerLoop(
-                    configuration: configuration, methods: methods, mailbox: mailbox, counters: counters, logger: logger)
+                    configuration: configuration, methods: methods, mailbox: mailbox, counters: counters, logger: logger
+                )
                 continuation.resume(with: Result { try loop.run(onBound: onBound) })
             }
             thread.name = "zerorpc-io"
@@ -170,10 +171,12 @@ private final class ServerLoop {
         }
         guard case .array(let arguments) = event.arguments else {
             return reply(
-                key, .error(ZeroRPCError(name: "TypeError", message: "arguments of \(name) must be an array")), on: router)
+                key, .error(ZeroRPCError(name: "TypeError", message: "arguments of \(name) must be an array")),
+                on: router)
         }
         if stopping {
-            return reply(key, .error(ZeroRPCError(name: "ServerShuttingDown", message: "server is stopping")), on: router)
+            return reply(
+                key, .error(ZeroRPCError(name: "ServerShuttingDown", message: "server is stopping")), on: router)
         }
         if let answer = introspect(name, arguments) {
             return reply(key, answer, on: router)
@@ -234,7 +237,8 @@ private final class ServerLoop {
     /// Envelope, the empty delimiter (node clients drop replies without it), then the event. A ROUTER
     /// silently drops messages for peers that are gone, which is what a disconnected caller needs.
     private func send(on channel: ChannelKey, name: String, arguments: MessagePackValue, via router: ZMQSocket) {
-        let payload = ZeroRPCEvent.encode(messageID: ids.next(), responseTo: channel.id, name: name, arguments: arguments)
+        let payload = ZeroRPCEvent.encode(
+            messageID: ids.next(), responseTo: channel.id, name: name, arguments: arguments)
         do {
             try router.send(channel.envelope + [[], payload], blocking: false)
         } catch {
@@ -277,7 +281,8 @@ private final class ServerLoop {
             case .failure(let error): return .error(error)
             }
         case "_zerorpc_inspect":
-            let described = publicNames.compactMap { methods[$0] }.map { method -> (MessagePackValue, MessagePackValue) in
+            let described = publicNames.compactMap { methods[$0] }.map {
+                method -> (MessagePackValue, MessagePackValue) in
                 let arguments = MessagePackValue.array(
                     method.argumentNames.map { .map([(.string("name"), .string($0))]) })
                 return (
@@ -285,7 +290,10 @@ private final class ServerLoop {
                 )
             }
             return .ok(
-                .map([(.string("name"), .string(configuration.name)), (.string("methods"), .map(described.map { ($0, $1) }))]))
+                .map([
+                    (.string("name"), .string(configuration.name)),
+                    (.string("methods"), .map(described.map { ($0, $1) })),
+                ]))
         default:
             return nil
         }

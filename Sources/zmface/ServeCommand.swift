@@ -133,7 +133,8 @@ struct ServeCommand: AsyncParsableCommand {
         ) { arguments in
             guard arguments.count == 1 else {
                 throw ZeroRPCError(
-                    name: "TypeError", message: "detect_faces() takes 1 positional argument but \(arguments.count) were given")
+                    name: "TypeError",
+                    message: "detect_faces() takes 1 positional argument but \(arguments.count) were given")
             }
             do {
                 return .string(try await service.detectFaces(arguments[0]))

@@ -96,7 +96,7 @@ def test_long_calls_survive_on_heartbeats(start_server, photo):
     image = photo("obama.jpg")
     raw = RawClient(server.endpoint)
     started = time.time()
-    node_id = raw.send_event("detect_faces", [[{"image": image, "labels": [person(*OBAMA_FACE_BOX)] * 3}]],
+    node_id = raw.send_event("detect_faces", [[{"image": image, "labels": [person(*OBAMA_FACE_BOX)] * 4}]],
                              node_style=True)
     python_result = {}
 
@@ -111,7 +111,6 @@ def test_long_calls_survive_on_heartbeats(start_server, photo):
     heartbeats, final = [], None
     while time.time() - started < 200:
         reply = raw.receive(timeout=0.5)
-        gevent.sleep(0)  # let the python client greenlet run
         if reply is None:
             continue
         frames, header, name, args = reply
@@ -126,7 +125,7 @@ def test_long_calls_survive_on_heartbeats(start_server, photo):
     assert final is not None and final[0] == "OK", final
     assert final[2] > 60, f"the node-style call should outlast 60 s, took {final[2]:.1f} s"
     labels = json.loads(final[1][0])[0]["labels"]
-    assert [label["faceStatus"] for label in labels] == ["unknown"] * 3
+    assert [label["faceStatus"] for label in labels] == ["unknown"] * 4
     gaps = [b - a for a, b in zip([0.0] + heartbeats, heartbeats + [final[2]])]
     assert len(heartbeats) >= 11 and max(gaps) < 7.5, f"heartbeats at {heartbeats}"
     assert python_result["seconds"] > 15, python_result

@@ -53,16 +53,22 @@ struct JSONFields {
         return value
     }
 
-    mutating func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+    mutating func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigurationError)
+        -> Int
+    {
         guard let value = raw(key) else { return fallback }
         guard case .number(let number) = value, let integer = Int(exactly: number) else {
             throw .invalid(field(key), "must be an integer")
         }
-        guard range.contains(integer) else { throw .invalid(field(key), "must be between \(range.lowerBound) and \(range.upperBound), not \(integer)") }
+        guard range.contains(integer) else {
+            throw .invalid(field(key), "must be between \(range.lowerBound) and \(range.upperBound), not \(integer)")
+        }
         return integer
     }
 
-    mutating func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>) throws(ConfigurationError) -> Double {
+    mutating func double(_ key: String, default fallback: Double, in range: ClosedRange<Double>)
+        throws(ConfigurationError) -> Double
+    {
         guard let value = raw(key) else { return fallback }
         guard case .number(let number) = value else { throw .invalid(field(key), "must be a number") }
         guard range.contains(number) else {
@@ -87,7 +93,9 @@ struct JSONFields {
         guard let value = raw(key) else { return nil }
         guard case .array(let list) = value else { throw .invalid(field(key), "must be a list of strings") }
         return try list.enumerated().map { (index, element) throws(ConfigurationError) in
-            guard case .string(let text) = element else { throw .invalid("\(field(key))[\(index)]", "must be a string") }
+            guard case .string(let text) = element else {
+                throw .invalid("\(field(key))[\(index)]", "must be a string")
+            }
             return text
         }
     }

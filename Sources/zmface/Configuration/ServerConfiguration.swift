@@ -55,18 +55,22 @@ struct ServerConfiguration: Equatable {
                 }
                 config.recognition.detector = kind
             }
-            config.recognition.upsample = try recognition.int("upsample", default: config.recognition.upsample, in: 0...4)
-            config.recognition.minFace = try recognition.int("minFace", default: config.recognition.minFace, in: 0...10_000)
+            config.recognition.upsample = try recognition.int(
+                "upsample", default: config.recognition.upsample, in: 0...4)
+            config.recognition.minFace = try recognition.int(
+                "minFace", default: config.recognition.minFace, in: 0...10_000)
             config.recognition.focusThreshold = try recognition.double(
                 "focusThreshold", default: config.recognition.focusThreshold, in: 0...1e12)
-            config.recognition.jitters = try recognition.int("jitters", default: config.recognition.jitters, in: 1...1000)
+            config.recognition.jitters = try recognition.int(
+                "jitters", default: config.recognition.jitters, in: 1...1000)
             try recognition.rejectUnknownFields()
         }
         if var classifier = try root.object("classifier") {
             if let model = try classifier.string("model") {
                 throw .invalid(
                     "classifier.model",
-                    "is set to \(model), but this zmface version cannot load classifiers yet; remove it to serve faces as unknown")
+                    "is set to \(model), but this zmface version cannot load classifiers yet; remove it to serve faces as unknown"
+                )
             }
             config.minProba = try classifier.double("minProba", default: config.minProba, in: 0...1)
             try classifier.rejectUnknownFields()
@@ -79,7 +83,8 @@ struct ServerConfiguration: Equatable {
             config.zerorpc.name = try zerorpc.string("name") ?? config.zerorpc.name
             let heartbeat = try zerorpc.double("heartbeatSeconds", default: 5, in: 0.1...3600)
             config.zerorpc.heartbeatInterval = .milliseconds(Int(heartbeat * 1000))
-            config.queueWaitSeconds = try zerorpc.double("queueWaitSeconds", default: config.queueWaitSeconds, in: 0...3600)
+            config.queueWaitSeconds = try zerorpc.double(
+                "queueWaitSeconds", default: config.queueWaitSeconds, in: 0...3600)
             config.maxLabels = try zerorpc.int("maxLabels", default: config.maxLabels, in: 1...1_000_000)
             config.zerorpc.maxMessageBytes = Int64(
                 try zerorpc.int("maxMessageBytes", default: Int(config.zerorpc.maxMessageBytes), in: 1024...(1 << 30)))
@@ -93,7 +98,8 @@ struct ServerConfiguration: Equatable {
             throw .invalid("imageRoots[\(index)]", "must be an absolute path, not \"\(root)\"")
         }
         if var limits = try root.object("limits") {
-            config.maxImagePixels = try limits.int("maxImagePixels", default: config.maxImagePixels, in: 1...1_000_000_000)
+            config.maxImagePixels = try limits.int(
+                "maxImagePixels", default: config.maxImagePixels, in: 1...1_000_000_000)
             config.maxImageBytes = try limits.int("maxImageBytes", default: config.maxImageBytes, in: 1...(1 << 31))
             try limits.rejectUnknownFields()
         }

@@ -1,0 +1,70 @@
+import Foundation
+import Testing
+import Workers
+import ZMFaceCore
+
+/// The pool's promises: jobs run on worker threads with their own models, a saturated pool makes
+/// callers wait only as long as they said, and a full queue refuses at once. Real models, one worker.
+@Suite(.serialized) struct RecognitionPoolTests {
+    static let models = ModelFiles(
+        directory: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("models"))
+
+    @Test("A job waits for the busy worker, then runs; past its wait it is refused as overloaded")
+    func waitingAndOverload() async throws {
+        let pool = try await RecognitionPool(workers: 1, modelFiles: Self.models, queueCapacity: 4)
+        async let busy: Bool = pool.run(waitingAtMost: .seconds(5)) { _ in
+            Thread.sleep(forTimeInterval: 1.5)
+            return true
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let clock = ContinuousClock()
+        let start = clock.now
+        await #expect(throws: PoolError.self) {
+            try await pool.run(waitingAtMost: .milliseconds(300)) { _ in 1 }
+        }
+        #expect(clock.now - start < .seconds(1.2), "refused after its own wait, not after the busy job")
+        let waited = try await pool.run(waitingAtMost: .seconds(5)) { _ in Thread.isMainThread ? -1 : 2 }
+        #expect(waited == 2, "ran on a worker thread once the worker was free")
+        #expect(try await busy)
+        #expect(await pool.shedCount == 1)
+        await pool.shutdown()
+    }
+
+    @Test("A full queue refuses immediately; shutdown fails waiting and later jobs")
+    func queueCapacityAndShutdown() async throws {
+        let pool = try await RecognitionPool(workers: 1, modelFiles: Self.models, queueCapacity: 1)
+        async let busy: Int = pool.run(waitingAtMost: .seconds(5)) { _ in
+            Thread.sleep(forTimeInterval: 1.0)
+            return 1
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        async let queued: Int = pool.run(waitingAtMost: .seconds(5)) { _ in 2 }
+        try await Task.sleep(for: .milliseconds(100))
+        await #expect(throws: PoolError.overloaded(waited: .zero, queued: 1)) {
+            try await pool.run(waitingAtMost: .seconds(5)) { _ in 3 }
+        }
+        #expect(try await busy == 1)
+        #expect(try await queued == 2)
+        await pool.shutdown()
+        await #expect(throws: PoolError.shutDown) { try await pool.run(waitingAtMost: .seconds(1)) { _ in 4 } }
+    }
+
+    @Test("Jobs get the worker's own model set and can run dlib on it")
+    func jobsUseModels() async throws {
+        let pool = try await RecognitionPool(workers: 2, modelFiles: Self.models)
+        let grey = try #require(RGBImage(width: 200, height: 150, pixels: [UInt8](repeating: 90, count: 200 * 150 * 3)))
+        let counts = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<4 {
+                group.addTask {
+                    try await pool.run(waitingAtMost: .seconds(30)) { models in
+                        try models.detectFaces(in: grey, detector: .hog, upsample: 0).count
+                    }
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(counts == [0, 0, 0, 0])
+        await pool.shutdown()
+    }
+}
