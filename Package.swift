@@ -17,6 +17,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
     ],
     targets: [
         // MARK: C and C++ shims: the only places where C types exist.
@@ -38,10 +39,16 @@ let package = Package(
             name: "CFFmpeg", pkgConfig: "libavformat",
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
+        .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
 
         // MARK: Swift modules.
         .target(name: "ZMFaceCore"),
-        .target(name: "Workers", dependencies: ["ZMFaceCore", "CDlib", "CImageCodecs"]),
+        .target(
+            name: "Workers",
+            dependencies: [
+                "ZMFaceCore", "CDlib", "CImageCodecs", "CXGBoost", .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
         .target(name: "FaceAPI", dependencies: ["Workers", "ZMFaceCore", "MessagePack"]),
         .target(name: "Ingest", dependencies: ["ZMFaceCore"]),
         .target(name: "Sink", dependencies: ["ZMFaceCore"]),

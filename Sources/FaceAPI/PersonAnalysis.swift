@@ -55,7 +55,7 @@ enum PersonAnalysis {
                     let encoding = try models.encodeFace(in: roi, box: inROI, jitters: settings.jitters)
                     let identification = identifier?.identify(encoding)
                     report.identification = identification
-                    report.status = identification?.name != nil ? .recognized : .unknown
+                    report.status = identification?.isRecognized == true ? .recognized : .unknown
                 }
             }
             faces.append(report)

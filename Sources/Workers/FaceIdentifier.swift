@@ -10,13 +10,21 @@ public struct Identification: Sendable, Equatable {
     public var distance: Double?
     /// Probability margin over the runner-up.
     public var margin: Double?
+    /// The name is the trained stranger class ("Unknown"), not a person.
+    public var isStranger: Bool
 
-    public init(name: String?, probability: Double, distance: Double? = nil, margin: Double? = nil) {
+    public init(
+        name: String?, probability: Double, distance: Double? = nil, margin: Double? = nil, isStranger: Bool = false
+    ) {
         self.name = name
         self.probability = probability
         self.distance = distance
         self.margin = margin
+        self.isStranger = isStranger
     }
+
+    /// A person was named (not rejected, not the stranger class).
+    public var isRecognized: Bool { name != nil && !isStranger }
 }
 
 /// Names faces from their encodings: the trained classifier behind "who is this".

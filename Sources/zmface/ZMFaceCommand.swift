@@ -1,15 +1,15 @@
 import ArgumentParser
+import Workers
 
 @main
 struct ZMFaceCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zmface",
         abstract: "Face detection and recognition server for ZoneMinder.",
-        version: ZMFaceVersion.current,
-        subcommands: [DetectCommand.self, CompareCommand.self, ServeCommand.self, InfoCommand.self]
+        version: Workers.ZMFaceVersion.current,
+        subcommands: [
+            DetectCommand.self, CompareCommand.self, ServeCommand.self, EncodeCommand.self, TrainCommand.self,
+            EvaluateCommand.self, CalibrateCommand.self, InfoCommand.self,
+        ]
     )
-}
-
-enum ZMFaceVersion {
-    static let current = "0.1.0"
 }

@@ -1,0 +1,192 @@
+import Foundation
+import Synchronization
+import ZMFaceCore
+
+/// Options of `zmface train`.
+public struct TrainingOptions: Sendable {
+    public var kind: FaceClassifierModel.Kind
+    public var folds = 5
+    public var seed: UInt64 = 1234
+    public var encoder: FaceClassifierModel.EncoderSettings
+    public var openSet = FaceClassifierModel.OpenSetRule()
+    /// The original's grid: linear and RBF, C and gamma in {0.001 … 100}.
+    public var svmGrid: [(kernel: Kernel, c: Double)] = {
+        let values = [0.001, 0.01, 0.1, 1, 10, 100]
+        return values.map { (Kernel.linear, $0) }
+            + values.flatMap { gamma in values.map { (Kernel.rbf(gamma: gamma), $0) } }
+    }()
+    public var knnNeighbours = [1, 3, 5, 7]
+    public var xgboostCandidates = 6
+    public var xgboostRounds = 200
+
+    public init(kind: FaceClassifierModel.Kind, encoder: FaceClassifierModel.EncoderSettings) {
+        self.kind = kind
+        self.encoder = encoder
+    }
+}
+
+/// What the search tried and chose.
+public struct SearchResult: Sendable {
+    public var candidate: String
+    public var accuracy: Double
+}
+
+public enum TrainingError: Error, Equatable, CustomStringConvertible {
+    case empty
+    case tooFewClasses([String])
+    case classTooSmall(String, Int)
+
+    public var description: String {
+        switch self {
+        case .empty: "no encodings to train on"
+        case .tooFewClasses(let classes):
+            "a classifier needs at least two classes; found \(classes.isEmpty ? "none" : classes.joined(separator: ", ")). "
+                + "Add a folder per person and an Unknown/ folder of strangers"
+        case .classTooSmall(let name, let count):
+            "class \(name) has \(count) encoding(s); at least 2 are needed (one to train, one to test)"
+        }
+    }
+}
+
+/// Searches hyper-parameters by stratified k-fold cross-validation, then fits the chosen classifier.
+public enum ClassifierTraining {
+    public static func check(_ data: LabelledEncodings) throws(TrainingError) {
+        guard data.count > 0 else { throw .empty }
+        guard data.classes.count >= 2 else { throw .tooFewClasses(data.classes) }
+        for (index, count) in data.counts().enumerated() where count < 2 {
+            throw .classTooSmall(data.classes[index], count)
+        }
+    }
+
+    /// Returns the fitted model (on all of `data`) and the search log, best first.
+    public static func train(
+        _ data: LabelledEncodings, options: TrainingOptions, progress: @Sendable (String) -> Void = { _ in }
+    ) throws -> (FaceClassifierModel, [SearchResult]) {
+        try check(data)
+        let folds = max(2, min(options.folds, data.counts().min() ?? 2))
+        var model = FaceClassifierModel(
+            kind: options.kind, classes: data.classes, encoder: options.encoder, openSet: options.openSet,
+            zmfaceVersion: ZMFaceVersion.current, createdAt: ISO8601DateFormatter().string(from: Date()),
+            referenceLabels: data.labels, referenceEncodings: FaceClassifierModel.packEncodings(data.encodings))
+        var results: [SearchResult] = []
+        switch options.kind {
+        case .svm:
+            var svmTrainer = SVMTrainer()
+            svmTrainer.seed = options.seed
+            let trainer = svmTrainer
+            let vectors = data.encodings.map(\.values)
+            let grams = Dictionary(
+                uniqueKeysWithValues: Set(options.svmGrid.map(\.kernel)).map { ($0, $0.gram(vectors)) })
+            let grid = options.svmGrid
+            let scores = ParallelResults<Double>(count: grid.count)
+            DispatchQueue.concurrentPerform(iterations: grid.count) { index in
+                let (kernel, c) = grid[index]
+                let accuracy = trainer.crossValidatedAccuracy(
+                    data, gram: grams[kernel]!, kernel: kernel, c: c, folds: folds)
+                scores.set(index, accuracy)
+                progress("svm \(kernel.description) C=\(c): \(String(format: "%.4f", accuracy))")
+            }
+            results = grid.indices.map {
+                SearchResult(candidate: "\(grid[$0].kernel.description) C=\(grid[$0].c)", accuracy: scores.values[$0]!)
+            }
+            // Ties go to the earlier (simpler, smaller C) candidate, as GridSearchCV does.
+            let best = grid.indices.max {
+                scores.values[$0]! < scores.values[$1]! || (scores.values[$0]! == scores.values[$1]! && $0 > $1)
+            }!
+            model.svm = trainer.fit(
+                data, gram: grams[grid[best].kernel]!, kernel: grid[best].kernel, c: grid[best].c, probability: true)
+        case .knn:
+            let references = data.encodings.map(\.values)
+            for k in options.knnNeighbours {
+                let testSets = data.stratifiedFolds(folds, seed: options.seed)
+                var correct = 0
+                for test in testSets {
+                    let testSet = Set(test)
+                    let training = (0..<data.count).filter { !testSet.contains($0) }
+                    let knn = KNNModel(k: k)
+                    for sample in test {
+                        let probabilities = knn.probabilities(
+                            references[sample], references: training.map { references[$0] },
+                            labels: training.map { data.labels[$0] }, classCount: data.classes.count)
+                        if probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] })
+                            == data.labels[sample]
+                        {
+                            correct += 1
+                        }
+                    }
+                }
+                results.append(SearchResult(candidate: "k=\(k)", accuracy: Double(correct) / Double(data.count)))
+                progress("knn k=\(k): \(String(format: "%.4f", results.last!.accuracy))")
+            }
+            let best = results.indices.max {
+                results[$0].accuracy < results[$1].accuracy || (results[$0].accuracy == results[$1].accuracy && $0 > $1)
+            }!
+            model.knn = KNNModel(k: options.knnNeighbours[best])
+        case .xgboost:
+            var xgboostTrainer = XGBoostTrainer()
+            xgboostTrainer.seed = options.seed
+            xgboostTrainer.rounds = options.xgboostRounds
+            let trainer = xgboostTrainer
+            let candidates = trainer.candidates(options.xgboostCandidates)
+            let testSets = data.stratifiedFolds(folds, seed: options.seed)
+            let scores = ParallelResults<Double>(count: candidates.count)
+            let failures = ParallelResults<String>(count: candidates.count)
+            DispatchQueue.concurrentPerform(iterations: candidates.count) { index in
+                var correct = 0
+                do {
+                    for test in testSets {
+                        let testSet = Set(test)
+                        let training = (0..<data.count).filter { !testSet.contains($0) }
+                        let booster = try trainer.fit(data, members: training, parameters: candidates[index])
+                        let predicted = try XGBoostRuntime.shared.probabilities(
+                            booster, rows: test.map { data.encodings[$0].values }, classCount: data.classes.count)
+                        for (sample, probabilities) in zip(test, predicted)
+                        where probabilities.indices.max(by: { probabilities[$0] < probabilities[$1] })
+                            == data.labels[sample]
+                        {
+                            correct += 1
+                        }
+                    }
+                    scores.set(index, Double(correct) / Double(data.count))
+                    progress(
+                        "xgboost \(Self.describe(candidates[index])): \(String(format: "%.4f", scores.values[index]!))")
+                } catch {
+                    failures.set(index, "\(error)")
+                }
+            }
+            if let failure = failures.values.compactMap({ $0 }).first { throw XGBoostError.library(failure) }
+            results = candidates.indices.map {
+                SearchResult(candidate: Self.describe(candidates[$0]), accuracy: scores.values[$0]!)
+            }
+            let best = candidates.indices.max {
+                scores.values[$0]! < scores.values[$1]! || (scores.values[$0]! == scores.values[$1]! && $0 > $1)
+            }!
+            model.xgboost = try trainer.fit(data, members: Array(0..<data.count), parameters: candidates[best])
+        }
+        return (model, results.sorted { $0.accuracy > $1.accuracy })
+    }
+
+    private static func describe(_ parameters: [String: String]) -> String {
+        parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+    }
+}
+
+/// Results written by parallel iterations, one slot each.
+final class ParallelResults<Value: Sendable>: Sendable {
+    private let storage: Mutex<[Value?]>
+
+    init(count: Int) {
+        storage = Mutex([Value?](repeating: nil, count: count))
+    }
+
+    func set(_ index: Int, _ value: Value) {
+        storage.withLock { $0[index] = value }
+    }
+
+    var values: [Value?] { storage.withLock { $0 } }
+}
+
+/// zmface's version, recorded in model files.
+public enum ZMFaceVersion {
+    public static let current = "0.1.0"
+}
