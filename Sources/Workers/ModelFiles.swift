@@ -18,8 +18,9 @@ public struct ModelFiles: Sendable, Equatable {
     public var resnet: URL { directory.appendingPathComponent(Self.resnetName) }
     public var cnnDetector: URL { directory.appendingPathComponent(Self.cnnDetectorName) }
 
-    /// Where models are looked for when no directory is given: `$ZMFACE_MODELS`, `./models`, then the
-    /// install locations used by the Docker image and the systemd unit.
+    /// Where models are looked for when no directory is given: `$ZMFACE_MODELS`, `./models`, the
+    /// checkout the running binary was built in (`.build/<triple>/<config>/zmface`), then the install
+    /// locations (`<prefix>/bin/zmface` → `<prefix>/share/zmface/models`, and /usr/share).
     public static func locate(
         explicit: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
@@ -28,9 +29,15 @@ public struct ModelFiles: Sendable, Equatable {
         if let explicit {
             candidates = [explicit]
         } else {
+            let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
+                .deletingLastPathComponent()
             candidates =
-                [environment["ZMFACE_MODELS"], "models", "/usr/local/share/zmface/models", "/usr/share/zmface/models"]
-                .compactMap { $0 }
+                [
+                    environment["ZMFACE_MODELS"], "models",
+                    executable.appendingPathComponent("../../../models").standardizedFileURL.path,
+                    executable.appendingPathComponent("../share/zmface/models").standardizedFileURL.path,
+                    "/usr/share/zmface/models",
+                ].compactMap { $0 }
         }
         for candidate in candidates {
             let files = ModelFiles(directory: URL(fileURLWithPath: candidate, isDirectory: true))

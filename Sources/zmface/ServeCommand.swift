@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Directory holding the dlib model files (overrides the configuration).")
     var models: String?
 
+    @Option(help: "Classifier model file (overrides the configuration).")
+    var classifier: String?
+
     @Option(help: "Image root a caller may read from, instead of the configured ones (repeatable).")
     var imageRoot: [String] = []
 
@@ -70,17 +73,53 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
 
+        var classifier: ReloadableClassifier?
+        if let path = settings.classifierModel {
+            do {
+                classifier = try ReloadableClassifier(path: path, minProbaOverride: settings.minProba)
+                let model = classifier!.classifier.model
+                logger.info(
+                    "classifier loaded",
+                    metadata: [
+                        "path": "\(path)", "kind": "\(model.kind.rawValue)",
+                        "classes": "\(model.classes.joined(separator: ","))",
+                        "minProba": "\(classifier!.classifier.model.openSet.minProba)",
+                    ])
+                if model.encoder.detector != settings.recognition.detector.rawValue
+                    || model.encoder.jitters != settings.recognition.jitters
+                {
+                    logger.warning(
+                        "the classifier was trained on encodings made with other settings",
+                        metadata: ["trained": "\(model.encoder.detector), \(model.encoder.jitters) jitters"])
+                }
+            } catch {
+                await pool.shutdown()
+                CommandError.report(error)
+                throw ExitCode.failure
+            }
+        } else {
+            logger.notice("no classifier configured (classifier.model): found faces are answered as unknown")
+        }
         let service = DetectFacesService(
             pool: pool, settings: settings.recognition, paths: ImagePathPolicy(roots: settings.imageRoots),
-            identifier: nil,
+            identifier: classifier,
             limits: .init(
                 maxLabels: settings.maxLabels, queueWait: .milliseconds(Int(settings.queueWaitSeconds * 1000)),
                 decoder: ImageDecoder(maxFileBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels)))
         let server = ZeroRPCServer(
             configuration: settings.zerorpc, methods: [Self.detectFacesMethod(service)], logger: logger)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: ZeroRPCServerService(server: server))
+        ]
+        if let classifier {
+            services.append(
+                .init(
+                    service: ClassifierReloadService(classifier: classifier, logger: logger),
+                    successTerminationBehavior: .ignore))
+        }
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: ZeroRPCServerService(server: server))],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         do {
@@ -116,6 +155,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !endpoint.isEmpty { settings.zerorpc.endpoints = endpoint }
         if !imageRoot.isEmpty { settings.imageRoots = imageRoot }
         if let models { settings.models = models }
+        if let classifier { settings.classifierModel = classifier }
         for endpoint in settings.zerorpc.endpoints {
             try EndpointPolicy.checkExposure(endpoint, allowRemote: settings.zerorpc.allowRemote)
         }

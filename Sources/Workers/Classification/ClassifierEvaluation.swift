@@ -122,9 +122,11 @@ public struct ClassifierEvaluation: Sendable, Codable {
         lines.append("")
         lines.append("open-set rule by minProba (maxDistance and minMargin as in the model)")
         lines.append(pad("minProba", 9) + pad("accuracy", 10) + pad("coverage", 10) + pad("strangers accepted", 20))
-        for point in sweep + [deployed] {
-            let marker =
-                point.minProba == deployed.minProba && point.accuracy == deployed.accuracy ? "  <- deployed" : ""
+        let points =
+            sweep.contains { $0.minProba == deployed.minProba }
+            ? sweep : (sweep + [deployed]).sorted { $0.minProba < $1.minProba }
+        for point in points {
+            let marker = point.minProba == deployed.minProba ? "  <- deployed" : ""
             lines.append(
                 pad(String(format: "%.2f", point.minProba), 9) + pad(String(format: "%.3f", point.accuracy), 10)
                     + pad(String(format: "%.3f", point.coverage), 10)

@@ -77,8 +77,12 @@ public struct FaceClassifierModel: Codable, Sendable, Equatable {
         file.append(body)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
         try file.write(to: temporary)
-        // Atomic replace, so a server watching the file never reads half of it.
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
+        // rename(2) replaces atomically, so a server watching the file never reads half of it.
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw ClassifierFileError.unreadable(path: url.path, reason: "cannot write: \(reason)")
+        }
     }
 
     public static func load(from url: URL) throws(ClassifierFileError) -> FaceClassifierModel {

@@ -53,6 +53,11 @@ struct JSONFields {
         return value
     }
 
+    func contains(_ key: String) -> Bool {
+        if case .some(let value) = object[key], value != .null { return true }
+        return false
+    }
+
     mutating func int(_ key: String, default fallback: Int, in range: ClosedRange<Int>) throws(ConfigurationError)
         -> Int
     {

@@ -10,7 +10,10 @@ struct ServerConfiguration: Equatable {
     var queueCapacity = 64
     var models: String?
     var recognition = RecognitionSettings()
-    var minProba = 0.9
+    /// The classifier model file; nil serves every found face as unknown.
+    var classifierModel: String?
+    /// Overrides the model's own open-set minProba when set.
+    var minProba: Double?
     var zerorpc = ZeroRPCServerConfiguration(name: "DetectRPC", endpoints: ["ipc:///tmp/face_detect_zmq.pipe"])
     var queueWaitSeconds = 20.0
     var maxLabels = 1000
@@ -66,13 +69,10 @@ struct ServerConfiguration: Equatable {
             try recognition.rejectUnknownFields()
         }
         if var classifier = try root.object("classifier") {
-            if let model = try classifier.string("model") {
-                throw .invalid(
-                    "classifier.model",
-                    "is set to \(model), but this zmface version cannot load classifiers yet; remove it to serve faces as unknown"
-                )
+            config.classifierModel = try classifier.string("model")
+            if classifier.contains("minProba") {
+                config.minProba = try classifier.double("minProba", default: 0.9, in: 0...1)
             }
-            config.minProba = try classifier.double("minProba", default: config.minProba, in: 0...1)
             try classifier.rejectUnknownFields()
         }
         if var zerorpc = try root.object("zerorpc") {
@@ -113,7 +113,9 @@ struct ServerConfiguration: Equatable {
         var config = ServerConfiguration()
         var original = try JSONFields(object["faceDetServer"], path: "faceDetServer")
         _ = original.raw("comment")
-        config.minProba = try original.double("minProba", default: config.minProba, in: 0...1)
+        if original.contains("minProba") {
+            config.minProba = try original.double("minProba", default: 0.9, in: 0...1)
+        }
         config.recognition.focusThreshold = try original.double(
             "focusMeasureThreshold", default: config.recognition.focusThreshold, in: 0...1e12)
         config.recognition.upsample = try original.int("numFaceImgUpsample", default: 1, in: 0...4)
