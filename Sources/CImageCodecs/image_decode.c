@@ -167,3 +167,50 @@ void zmf_image_free(zmf_decoded_image *image) {
     free(image->rgb);
     image->rgb = NULL;
 }
+
+/* ---- JPEG encoding (dataset tools write crops) ---- */
+
+int32_t zmf_image_encode_jpeg(const uint8_t *rgb, int32_t width, int32_t height, int32_t quality,
+                              uint8_t **out, size_t *out_length, char *err, size_t err_len) {
+    struct jpeg_compress_struct info;
+    jpeg_failure failure;
+    unsigned char *volatile buffer = NULL;
+    unsigned long length = 0;
+    *out = NULL;
+    *out_length = 0;
+    if (rgb == NULL || width <= 0 || height <= 0) {
+        set_error(err, err_len, "nothing to encode");
+        return -1;
+    }
+    memset(&failure, 0, sizeof failure);
+    info.err = jpeg_std_error(&failure.manager);
+    failure.manager.error_exit = jpeg_fail;
+    if (setjmp(failure.jump)) {
+        jpeg_destroy_compress(&info);
+        free(buffer);
+        set_error(err, err_len, failure.message);
+        return -1;
+    }
+    jpeg_create_compress(&info);
+    unsigned char *target = NULL;
+    jpeg_mem_dest(&info, &target, &length);
+    info.image_width = (JDIMENSION)width;
+    info.image_height = (JDIMENSION)height;
+    info.input_components = 3;
+    info.in_color_space = JCS_RGB;
+    jpeg_set_defaults(&info);
+    jpeg_set_quality(&info, quality < 1 ? 1 : (quality > 100 ? 100 : quality), TRUE);
+    jpeg_start_compress(&info, TRUE);
+    while (info.next_scanline < info.image_height) {
+        JSAMPROW row = (JSAMPROW)(rgb + (size_t)info.next_scanline * (size_t)width * 3);
+        jpeg_write_scanlines(&info, &row, 1);
+    }
+    jpeg_finish_compress(&info);
+    buffer = target;
+    jpeg_destroy_compress(&info);
+    *out = buffer;
+    *out_length = length;
+    return 0;
+}
+
+void zmf_buffer_free(uint8_t *buffer) { free(buffer); }

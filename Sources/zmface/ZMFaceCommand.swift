@@ -9,7 +9,7 @@ struct ZMFaceCommand: AsyncParsableCommand {
         version: Workers.ZMFaceVersion.current,
         subcommands: [
             DetectCommand.self, CompareCommand.self, ServeCommand.self, EncodeCommand.self, TrainCommand.self,
-            EvaluateCommand.self, CalibrateCommand.self, InfoCommand.self,
+            EvaluateCommand.self, CalibrateCommand.self, DatasetCommand.self, TuneCommand.self, InfoCommand.self,
         ]
     )
 }

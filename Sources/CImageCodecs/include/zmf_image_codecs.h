@@ -34,6 +34,13 @@ zmf_image_status zmf_image_decode(const uint8_t *data, size_t length, int64_t ma
 
 void zmf_image_free(zmf_decoded_image *image);
 
+/// Encodes packed RGB24 rows as a baseline JPEG (quality 1...100). On success *out holds
+/// *out_length bytes to release with zmf_buffer_free; returns 0, or -1 with `err` set.
+int32_t zmf_image_encode_jpeg(const uint8_t *rgb, int32_t width, int32_t height, int32_t quality,
+                              uint8_t **out, size_t *out_length, char *err, size_t err_len);
+
+void zmf_buffer_free(uint8_t *buffer);
+
 #ifdef __cplusplus
 }
 #endif
