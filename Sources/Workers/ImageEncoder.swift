@@ -16,7 +16,8 @@ public enum ImageEncoder {
             withErrorBuffer(
                 {
                     zmf_image_encode_jpeg(
-                        pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(quality), &buffer, &length, $0, $1)
+                        pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(quality), &buffer, &length,
+                        $0, $1)
                 }, &message)
         }
         guard status == 0, let buffer else { throw Failure(description: "JPEG encoding failed: \(message)") }
@@ -62,7 +63,8 @@ extension RGBImage {
             for y in trimmed.top..<trimmed.bottom {
                 for x in trimmed.left..<trimmed.right {
                     let edge =
-                        y - trimmed.top < thickness || trimmed.bottom - 1 - y < thickness || x - trimmed.left < thickness
+                        y - trimmed.top < thickness || trimmed.bottom - 1 - y < thickness
+                        || x - trimmed.left < thickness
                         || trimmed.right - 1 - x < thickness
                     guard edge else { continue }
                     let offset = (y * width + x) * 3

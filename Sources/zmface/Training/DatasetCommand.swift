@@ -45,7 +45,9 @@ struct RenumberCommand: ParsableCommand {
             folder.appendingPathComponent(String(format: "%08d.", index) + url.pathExtension.lowercased())
         }
         if dryRun {
-            for (from, to) in zip(files, targets) where from != to { print("\(from.lastPathComponent) -> \(to.lastPathComponent)") }
+            for (from, to) in zip(files, targets) where from != to {
+                print("\(from.lastPathComponent) -> \(to.lastPathComponent)")
+            }
             return
         }
         let token = UUID().uuidString
@@ -54,7 +56,9 @@ struct RenumberCommand: ParsableCommand {
             for (from, temporary) in zip(files, staged) { try FileManager.default.moveItem(at: from, to: temporary) }
             for (temporary, to) in zip(staged, targets) { try FileManager.default.moveItem(at: temporary, to: to) }
         } catch {
-            CommandError.report(CommandError.message("\(directory): renaming failed (\(error)); temporary names start with .renumber-\(token)"))
+            CommandError.report(
+                CommandError.message(
+                    "\(directory): renaming failed (\(error)); temporary names start with .renumber-\(token)"))
             throw ExitCode.failure
         }
         print("renumbered \(files.count) images in \(directory)")
@@ -100,7 +104,8 @@ struct AddStrangersCommand: AsyncParsableCommand {
             var rejected = 0
             for url in candidates where added < count {
                 guard let data = try? Data(contentsOf: url), let image = try? decoder.decode(data, name: url.path),
-                    (try? models.detectFaces(in: image, detector: recognition.detector, upsample: recognition.upsample))?.count == 1
+                    (try? models.detectFaces(in: image, detector: recognition.detector, upsample: recognition.upsample))?
+                        .count == 1
                 else {
                     rejected += 1
                     continue
@@ -156,7 +161,8 @@ struct ExtractCommand: ParsableCommand {
         for path in images {
             do {
                 let image = try recognition.decoder.decode(fileAtPath: path)
-                let faces = try models.detectFaces(in: image, detector: recognition.detector, upsample: recognition.upsample)
+                let faces = try models.detectFaces(
+                    in: image, detector: recognition.detector, upsample: recognition.upsample)
                 let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
                 for (index, face) in faces.enumerated() {
                     let box = face.box

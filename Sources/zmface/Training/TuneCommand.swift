@@ -27,11 +27,15 @@ struct TuneCommand: ParsableCommand {
 
     func run() throws {
         let detectors = try detector.split(separator: ",").map { name -> DetectorKind in
-            guard let kind = DetectorKind(rawValue: String(name)) else { throw ValidationError("unknown detector \(name)") }
+            guard let kind = DetectorKind(rawValue: String(name)) else {
+                throw ValidationError("unknown detector \(name)")
+            }
             return kind
         }
         let upsamples = try upsample.split(separator: ",").map { value -> Int in
-            guard let number = Int(value), (0...4).contains(number) else { throw ValidationError("upsample must be 0...4") }
+            guard let number = Int(value), (0...4).contains(number) else {
+                throw ValidationError("upsample must be 0...4")
+            }
             return number
         }
         NativeRuntime.setBLASThreads(1)
@@ -43,7 +47,9 @@ struct TuneCommand: ParsableCommand {
             throw ExitCode.failure
         }
         if let annotate { try FileManager.default.createDirectory(atPath: annotate, withIntermediateDirectories: true) }
-        print("image".padding(toLength: 28, withPad: " ", startingAt: 0) + "detector  upsample  faces  usable  too_small  blurry      ms")
+        print(
+            "image".padding(toLength: 28, withPad: " ", startingAt: 0)
+                + "detector  upsample  faces  usable  too_small  blurry      ms")
         let decoder = ImageDecoder()
         let clock = ContinuousClock()
         var failures = 0
@@ -87,10 +93,13 @@ struct TuneCommand: ParsableCommand {
                     let name = URL(fileURLWithPath: path).lastPathComponent
                     print(
                         String(name.prefix(27)).padding(toLength: 28, withPad: " ", startingAt: 0)
-                            + String(format: "%-9@ %8d %6d %7d %10d %7d %7.0f", kind.rawValue, times, faces.count, usable, small, blurry, elapsed))
+                            + String(
+                                format: "%-9@ %8d %6d %7d %10d %7d %7.0f", kind.rawValue, times, faces.count, usable,
+                                small, blurry, elapsed))
                     if let annotate {
                         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
-                        let file = URL(fileURLWithPath: annotate).appendingPathComponent("\(stem)-\(kind.rawValue)-up\(times).jpg")
+                        let file = URL(fileURLWithPath: annotate).appendingPathComponent(
+                            "\(stem)-\(kind.rawValue)-up\(times).jpg")
                         try ImageEncoder.jpeg(image.annotated(marks)).write(to: file)
                     }
                 }
