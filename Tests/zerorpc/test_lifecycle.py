@@ -105,3 +105,22 @@ def test_remote_tcp_endpoint_needs_allow_remote(tmp_path):
     result = subprocess.run([str(ZMFACE), "serve", "--endpoint", "tcp://0.0.0.0:4242"], capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 1 and "allowRemote" in result.stderr
+
+
+def test_client_gone_mid_call_costs_nothing(start_server, photo):
+    """A caller that disconnects while its call runs: the call finishes, its reply is dropped by the
+    ROUTER, and the server serves the next caller normally."""
+    from wire import RawClient
+
+    server = start_server(config={"workers": 1, "recognition": {"jitters": 200}})
+    raw = RawClient(server.endpoint)
+    raw.send_event("detect_faces", [[{"image": photo("obama.jpg"), "labels": [person(*OBAMA_FACE_BOX)]}]])
+    gevent.sleep(0.5)
+    raw.close()
+    client = server.client(timeout=120)
+    result = json.loads(client.detect_faces([{"image": photo("biden.jpg"), "labels": [person(380, 200, 780, 600)]}]))
+    assert result[0]["labels"][0]["faceStatus"] == "unknown"
+    assert client._zerorpc_ping()[0] == "pong"
+    client.close()
+    assert server.stop() == 0
+    assert "ok=3 requests=3" in server.output().replace("err=0 ", ""), server.output()
