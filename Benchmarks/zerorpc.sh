@@ -17,11 +17,7 @@ client=${ZRPC_CLIENT:-../shared/tools/zrpc_client.py}
 venv=$ZMFACE_CACHE/venv-bench
 requirements=(zerorpc==0.6.3 pyzmq==27.3.0 msgpack==1.2.4 gevent==26.9.0 dlib-bin==20.0.1.post1 numpy==1.26.4
   pillow==10.4.0 opencv-python-headless==4.10.0.84)
-if [ "$(cat "$venv/.zmface-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
-  rm -rf "$venv"
-  python3 -m venv "$venv" && "$venv/bin/python" -m pip install -q "${requirements[@]}" || fail "bench venv"
-  echo "${requirements[*]}" > "$venv/.zmface-requirements"
-fi
+ensure_venv "$venv" "${requirements[@]}"
 export PYTHONPATH="$(fetch_sdist face_recognition 1.3.0):$(fetch_sdist face_recognition_models 0.3.0)"
 scripts/fetch-test-data
 swift build -c release --product zmface >/dev/null || fail "release build failed"

@@ -10,14 +10,7 @@ zmface=${ZMFACE_BIN:-.build/debug/zmface}
 [ -x "$zmface" ] || fail "$zmface not built: run swift build first"
 venv=$ZMFACE_CACHE/venv-crosscheck
 requirements=(dlib-bin==20.0.1.post1 numpy==1.26.4 pillow==10.4.0 opencv-python-headless==4.10.0.84)
-stamp="${requirements[*]}"
-if [ "$(cat "$venv/.zmface-requirements" 2>/dev/null)" != "$stamp" ]; then
-  rm -rf "$venv"
-  python3 -m venv "$venv" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${requirements[@]}" \
-    || fail "could not install the Python reference stack: ${requirements[*]}"
-  echo "$stamp" > "$venv/.zmface-requirements"
-fi
+ensure_venv "$venv" "${requirements[@]}"
 # face_recognition and its models run straight from their unpacked sdists: nothing to build.
 export PYTHONPATH="$(fetch_sdist face_recognition 1.3.0):$(fetch_sdist face_recognition_models 0.3.0)"
 scripts/fetch-test-data

@@ -11,13 +11,7 @@ zmface=${ZMFACE_BIN:-.build/debug/zmface}
 venv=$ZMFACE_CACHE/venv-training
 requirements=(numpy==1.26.4 pillow==10.4.0 scikit-learn==1.5.2 scipy==1.14.1 joblib==1.4.2 threadpoolctl==3.5.0
   pytest==8.3.4 zerorpc==0.6.3 pyzmq==27.3.0 msgpack==1.2.4 gevent==26.9.0)
-if [ "$(cat "$venv/.zmface-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
-  rm -rf "$venv"
-  python3 -m venv "$venv" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${requirements[@]}" \
-    || fail "could not install the training test tools: ${requirements[*]}"
-  echo "${requirements[*]}" > "$venv/.zmface-requirements"
-fi
+ensure_venv "$venv" "${requirements[@]}"
 scripts/fetch-test-data
 export ZMFACE_BIN=$PWD/$zmface
 exec "$venv/bin/python" -m pytest -p no:cacheprovider -q Tests/training "$@"

@@ -9,13 +9,7 @@ zmface=${ZMFACE_BIN:-.build/debug/zmface}
 [ -x "$zmface" ] || fail "$zmface not built: run swift build first"
 venv=$ZMFACE_CACHE/venv-zerorpc
 requirements=(zerorpc==0.6.3 pyzmq==27.3.0 msgpack==1.2.4 gevent==26.9.0 pytest==8.3.4)
-if [ "$(cat "$venv/.zmface-requirements" 2>/dev/null)" != "${requirements[*]}" ]; then
-  rm -rf "$venv"
-  python3 -m venv "$venv" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)"
-  "$venv/bin/python" -m pip install -q --disable-pip-version-check "${requirements[@]}" \
-    || fail "could not install the zerorpc test client: ${requirements[*]}"
-  echo "${requirements[*]}" > "$venv/.zmface-requirements"
-fi
+ensure_venv "$venv" "${requirements[@]}"
 scripts/fetch-test-data
 export ZMFACE_BIN=$PWD/$zmface
 exec "$venv/bin/python" -m pytest -p no:cacheprovider -q Tests/zerorpc "$@"

@@ -23,3 +23,16 @@ fetch_sdist() {
   fi
   printf '%s\n' "$dir"
 }
+
+# ensure_venv DIR REQUIREMENT...: a Python venv with exactly these pinned packages, made once and
+# remade when the list changes. Prints nothing on success; fails loudly otherwise.
+ensure_venv() {
+  local venv=$1; shift
+  if [ "$(cat "$venv/.zmface-requirements" 2>/dev/null)" != "$*" ]; then
+    rm -rf "$venv"
+    python3 -m venv "$venv" || fail "python3 -m venv failed (Debian: apt-get install python3-venv)"
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check "$@" \
+      || fail "could not install into $venv: $*"
+    echo "$*" > "$venv/.zmface-requirements"
+  fi
+}

@@ -89,10 +89,7 @@ public enum ClassifierTraining {
             results = grid.indices.map {
                 SearchResult(candidate: "\(grid[$0].kernel.description) C=\(grid[$0].c)", accuracy: scores.values[$0]!)
             }
-            // Ties go to the earlier (simpler, smaller C) candidate, as GridSearchCV does.
-            let best = grid.indices.max {
-                scores.values[$0]! < scores.values[$1]! || (scores.values[$0]! == scores.values[$1]! && $0 > $1)
-            }!
+            let best = Self.bestIndex(results)
             model.svm = trainer.fit(
                 data, gram: grams[grid[best].kernel]!, kernel: grid[best].kernel, c: grid[best].c, probability: true)
         case .knn:
@@ -118,9 +115,7 @@ public enum ClassifierTraining {
                 results.append(SearchResult(candidate: "k=\(k)", accuracy: Double(correct) / Double(data.count)))
                 progress("knn k=\(k): \(String(format: "%.4f", results.last!.accuracy))")
             }
-            let best = results.indices.max {
-                results[$0].accuracy < results[$1].accuracy || (results[$0].accuracy == results[$1].accuracy && $0 > $1)
-            }!
+            let best = Self.bestIndex(results)
             model.knn = KNNModel(k: options.knnNeighbours[best])
         case .xgboost:
             var xgboostTrainer = XGBoostTrainer()
@@ -158,12 +153,18 @@ public enum ClassifierTraining {
             results = candidates.indices.map {
                 SearchResult(candidate: Self.describe(candidates[$0]), accuracy: scores.values[$0]!)
             }
-            let best = candidates.indices.max {
-                scores.values[$0]! < scores.values[$1]! || (scores.values[$0]! == scores.values[$1]! && $0 > $1)
-            }!
+            let best = Self.bestIndex(results)
             model.xgboost = try trainer.fit(data, members: Array(0..<data.count), parameters: candidates[best])
         }
         return (model, results.sorted { $0.accuracy > $1.accuracy })
+    }
+
+    /// The most accurate candidate; ties go to the earlier one (the simpler model, smaller C), as
+    /// GridSearchCV does. The stable sort of the returned log keeps it first.
+    private static func bestIndex(_ results: [SearchResult]) -> Int {
+        results.indices.max {
+            results[$0].accuracy < results[$1].accuracy || (results[$0].accuracy == results[$1].accuracy && $0 > $1)
+        }!
     }
 
     private static func describe(_ parameters: [String: String]) -> String {

@@ -82,8 +82,13 @@ public struct EncodingSet: Codable, Sendable {
 
     /// Hex SHA-256 of a file's bytes: the cache key of an image.
     public static func contentHash(_ data: Data) -> String {
-        SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(data)
     }
+}
+
+/// Lower-case hex SHA-256, for cache keys and model checksums.
+func sha256Hex(_ data: some DataProtocol) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
 public enum EncodingSetError: Error, Equatable, CustomStringConvertible {

@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import ZMFaceCore
 
@@ -72,7 +71,7 @@ public struct FaceClassifierModel: Codable, Sendable, Equatable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let body = try encoder.encode(self)
-        let digest = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(body)
         var file = Data("\(Self.formatName) \(Self.formatVersion) sha256=\(digest)\n".utf8)
         file.append(body)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp")
@@ -100,7 +99,7 @@ public struct FaceClassifierModel: Codable, Sendable, Equatable {
         }
         guard Int(header[1]) == formatVersion else { throw .unsupportedVersion(path: path, version: String(header[1])) }
         let body = file[file.index(after: newline)...]
-        let digest = SHA256.hash(data: body).map { String(format: "%02x", $0) }.joined()
+        let digest = sha256Hex(body)
         guard "sha256=\(digest)" == header[2] else { throw .checksumMismatch(path: path) }
         let model: FaceClassifierModel
         do {
