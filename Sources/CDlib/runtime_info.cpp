@@ -1,6 +1,7 @@
 // BLAS thread control and version strings. OpenBLAS is looked up with dlsym so the shim links only
 // the generic libblas name and still runs (slowly) on the reference BLAS.
 #include <dlfcn.h>
+#include <malloc.h>
 
 #include <dlib/revision.h>
 
@@ -29,6 +30,8 @@ const char *zmf_blas_info(void) {
     }();
     return info.c_str();
 }
+
+void zmf_release_free_memory(void) { malloc_trim(0); }
 
 const char *zmf_dlib_version(void) {
     return ZMF_STR(DLIB_MAJOR_VERSION) "." ZMF_STR(DLIB_MINOR_VERSION) "." ZMF_STR(DLIB_PATCH_VERSION);

@@ -17,12 +17,17 @@ public enum PoolError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// A fixed set of recognition workers, each a thread that owns its own dlib model set. Jobs wait in
-/// a bounded queue for a free worker, up to a deadline each caller chooses; past it they fail with
-/// `PoolError.overloaded` instead of piling up.
+/// A set of recognition workers, each a thread that owns its own dlib model set. Jobs wait in a
+/// bounded queue for a free worker, up to a deadline each caller chooses; past it they fail with
+/// `PoolError.overloaded` instead of piling up. The number of workers can change while jobs run:
+/// new workers load their models before taking work, and surplus ones retire when their current
+/// job is done, so no job is lost or run twice.
 public actor RecognitionPool {
-    public nonisolated let workerCount: Int
+    private let modelFiles: ModelFiles
     private let queueCapacity: Int
+    /// How many workers the pool should have; busy surplus workers retire on release.
+    private var target: Int
+    private var nextWorkerNumber: Int
     private var idle: [RecognitionWorker]
     private var all: [RecognitionWorker]
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<RecognitionWorker, any Error>)] = []
@@ -44,10 +49,41 @@ public actor RecognitionPool {
             for worker in started { worker.stop() }
             throw error
         }
-        self.workerCount = workers
+        self.modelFiles = modelFiles
+        self.target = workers
+        self.nextWorkerNumber = workers
         self.queueCapacity = queueCapacity
         self.idle = started
         self.all = started
+    }
+
+    /// Workers currently running (retiring busy ones included until their job ends).
+    public var workerCount: Int { all.count }
+
+    /// Grows or shrinks the pool to `workers`. Growing returns once the new workers' models are
+    /// loaded; shrinking stops idle workers now and busy ones when their job finishes.
+    public func resize(to workers: Int) async throws {
+        precondition(workers > 0, "a pool needs at least one worker")
+        guard !isShutDown else { throw PoolError.shutDown }
+        target = workers
+        while all.count < target {
+            nextWorkerNumber += 1
+            let worker = try await RecognitionWorker.start(name: "recognition-\(nextWorkerNumber)", files: modelFiles)
+            guard !isShutDown, all.count < target else {
+                worker.stop()
+                break
+            }
+            all.append(worker)
+            release(worker)
+        }
+        while all.count > target, let worker = idle.popLast() {
+            retire(worker)
+        }
+    }
+
+    private func retire(_ worker: RecognitionWorker) {
+        all.removeAll { $0 === worker }
+        worker.stop()
     }
 
     /// Runs `job` on a free worker's thread with that worker's models, waiting at most `maxWait` for
@@ -99,7 +135,9 @@ public actor RecognitionPool {
     }
 
     private func release(_ worker: RecognitionWorker) {
-        if !waiters.isEmpty {
+        if all.count > target {
+            retire(worker)
+        } else if !waiters.isEmpty {
             waiters.removeFirst().continuation.resume(returning: worker)
         } else {
             idle.append(worker)

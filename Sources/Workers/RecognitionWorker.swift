@@ -1,3 +1,4 @@
+internal import CDlib
 import Foundation
 import Synchronization
 
@@ -22,15 +23,19 @@ final class RecognitionWorker: Sendable {
         let worker = RecognitionWorker()
         try await withCheckedThrowingContinuation { (loaded: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
-                let models: FaceModelSet
                 do {
-                    models = try FaceModelSet(files: files)
-                } catch {
-                    loaded.resume(throwing: error)
-                    return
+                    // The model set lives in this scope only, so it is freed before the trim below.
+                    let models: FaceModelSet
+                    do {
+                        models = try FaceModelSet(files: files)
+                    } catch {
+                        loaded.resume(throwing: error)
+                        return
+                    }
+                    loaded.resume()
+                    worker.serve(models)
                 }
-                loaded.resume()
-                worker.serve(models)
+                releaseFreedMemory()
             }
             thread.name = name
             thread.start()
@@ -38,6 +43,7 @@ final class RecognitionWorker: Sendable {
         return worker
     }
 
+    /// Runs jobs until stopped; the model set is released when this returns.
     private func serve(_ models: FaceModelSet) {
         while true {
             signal.wait()
@@ -63,4 +69,10 @@ final class RecognitionWorker: Sendable {
         commands.withLock { $0.append(command) }
         signal.signal()
     }
+}
+
+/// Hands memory freed by a retired worker back to the system. Each thread allocates from its own
+/// glibc arena, and a model set's ~100 MiB of tensors would otherwise stay mapped after it is freed.
+private func releaseFreedMemory() {
+    zmf_release_free_memory()
 }

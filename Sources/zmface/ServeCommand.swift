@@ -111,12 +111,12 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ZeroRPCServerService(server: server))
         ]
-        if let classifier {
-            services.append(
-                .init(
-                    service: ClassifierReloadService(classifier: classifier, logger: logger),
-                    successTerminationBehavior: .ignore))
-        }
+        services.append(
+            .init(
+                service: ConfigurationReloadService(
+                    configPath: configurationPath, overrides: overrides, running: settings, pool: pool,
+                    classifier: classifier, logger: logger),
+                successTerminationBehavior: .ignore))
         let group = ServiceGroup(
             configuration: .init(
                 services: services,
@@ -139,23 +139,32 @@ struct ServeCommand: AsyncParsableCommand {
             ])
     }
 
+    /// The configuration file served: --config, else ./worker.json when present.
+    private var configurationPath: String? {
+        config
+            ?? (FileManager.default.fileExists(atPath: ServerConfiguration.defaultPath)
+                ? ServerConfiguration.defaultPath : nil)
+    }
+
+    /// The command-line settings, applied over the file at start and on every live reload.
+    private var overrides: @Sendable (inout ServerConfiguration) -> Void {
+        let (workers, endpoint, imageRoot, models, classifier) = (workers, endpoint, imageRoot, models, classifier)
+        return { settings in
+            if let workers { settings.workers = workers }
+            if !endpoint.isEmpty { settings.zerorpc.endpoints = endpoint }
+            if !imageRoot.isEmpty { settings.imageRoots = imageRoot }
+            if let models { settings.models = models }
+            if let classifier { settings.classifierModel = classifier }
+        }
+    }
+
+    func validate() throws {
+        if let workers, !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64") }
+    }
+
     private func resolvedConfiguration() throws -> ServerConfiguration {
-        var settings: ServerConfiguration
-        if let config {
-            settings = try ServerConfiguration.load(path: config)
-        } else if FileManager.default.fileExists(atPath: ServerConfiguration.defaultPath) {
-            settings = try ServerConfiguration.load(path: ServerConfiguration.defaultPath)
-        } else {
-            settings = ServerConfiguration()
-        }
-        if let workers {
-            guard (1...64).contains(workers) else { throw ValidationError("--workers must be between 1 and 64") }
-            settings.workers = workers
-        }
-        if !endpoint.isEmpty { settings.zerorpc.endpoints = endpoint }
-        if !imageRoot.isEmpty { settings.imageRoots = imageRoot }
-        if let models { settings.models = models }
-        if let classifier { settings.classifierModel = classifier }
+        var settings = try configurationPath.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
+        overrides(&settings)
         for endpoint in settings.zerorpc.endpoints {
             try EndpointPolicy.checkExposure(endpoint, allowRemote: settings.zerorpc.allowRemote)
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 import Workers
 import ZMFaceCore
@@ -67,4 +68,44 @@ import ZMFaceCore
         #expect(counts == [0, 0, 0, 0])
         await pool.shutdown()
     }
+
+    @Test("Resizing 1 → 4 → 1 under a continuous stream runs every job exactly once")
+    func resizeUnderLoad() async throws {
+        let pool = try await RecognitionPool(workers: 1, modelFiles: Self.models, queueCapacity: 1000)
+        let grey = try #require(RGBImage(width: 160, height: 120, pixels: [UInt8](repeating: 90, count: 160 * 120 * 3)))
+        let runs = RunLog()
+        let jobs = 120
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            for id in 0..<jobs {
+                group.addTask {
+                    try await pool.run(waitingAtMost: .seconds(120)) { models in
+                        _ = try models.detectFaces(in: grey, detector: .hog, upsample: 0)
+                        Thread.sleep(forTimeInterval: 0.01)
+                        runs.record(id)
+                        return id
+                    }
+                }
+                if id == 20 { try await pool.resize(to: 4) }
+                if id == 70 { try await pool.resize(to: 1) }
+                try await Task.sleep(for: .milliseconds(5))
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.sorted() == Array(0..<jobs), "every job answered once")
+        #expect(runs.counts.values.allSatisfy { $0 == 1 } && runs.counts.count == jobs, "and run once")
+        #expect(await pool.workerCount == 1, "surplus workers retired once their jobs ended")
+        try await pool.resize(to: 2)
+        #expect(await pool.workerCount == 2)
+        let id = try await pool.run(waitingAtMost: .seconds(5)) { _ in 7 }
+        #expect(id == 7)
+        await pool.shutdown()
+    }
+}
+
+/// Counts how often each job ran, from any worker thread.
+private final class RunLog: Sendable {
+    private let runs = Mutex<[Int: Int]>([:])
+
+    func record(_ id: Int) { runs.withLock { $0[id, default: 0] += 1 } }
+    var counts: [Int: Int] { runs.withLock { $0 } }
 }

@@ -34,10 +34,11 @@ class Server:
         self.endpoint = endpoint or f"tcp://127.0.0.1:{free_port()}"
         cmd = [str(ZMFACE), "serve", "--endpoint", self.endpoint, "--image-root", str(PHOTOS),
                "--image-root", str(tmp_path), *args]
+        self.config_path = None
         if config is not None:
-            config_path = tmp_path / f"config-{free_port()}.json"
-            config_path.write_text(json.dumps(config))
-            cmd += ["--config", str(config_path)]
+            self.config_path = tmp_path / f"config-{free_port()}.json"
+            self.config_path.write_text(json.dumps(config))
+            cmd += ["--config", str(self.config_path)]
         self.log_path = tmp_path / f"serve-{free_port()}.log"
         self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT, cwd=ROOT)
@@ -61,6 +62,18 @@ class Server:
 
     def output(self):
         return self.log_path.read_text()
+
+    def rss_mib(self):
+        for line in Path(f"/proc/{self.process.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise AssertionError("no VmRSS")
+
+    def wait_for_log(self, text, count=1, timeout=60):
+        deadline = time.time() + timeout
+        while self.output().count(text) < count:
+            assert time.time() < deadline, f"{text!r} not logged:\n{self.output()}"
+            time.sleep(0.1)
 
     def stop(self, timeout=60):
         if self.process.poll() is None:

@@ -124,3 +124,35 @@ def test_client_gone_mid_call_costs_nothing(start_server, photo):
     client.close()
     assert server.stop() == 0
     assert "ok=3 requests=3" in server.output().replace("err=0 ", ""), server.output()
+
+
+def test_live_resize_from_worker_json_and_bad_edits(start_server, photo):
+    """Editing worker.json resizes the pool without a restart (memory follows), calls keep being
+    answered throughout, and an invalid edit is rejected with the running configuration kept."""
+    server = start_server(config={"workers": 1})
+    client = server.client(timeout=120)
+    request = [{"image": photo("obama.jpg"), "labels": [person(*OBAMA_FACE_BOX)]}]
+    expected = client.detect_faces(request)
+    one = server.rss_mib()
+
+    server.config_path.write_text(json.dumps({"workers": 3}))
+    server.wait_for_log("recognition pool resized")
+    answers = [client.detect_faces(request) for _ in range(6)]
+    gevent.joinall([gevent.spawn(client.detect_faces, request) for _ in range(6)])
+    three = server.rss_mib()
+
+    server.config_path.write_text(json.dumps({"workers": -3}))
+    server.wait_for_log("configuration rejected")
+    [rejection] = [line for line in server.output().splitlines() if "configuration rejected" in line]
+    assert "'workers'" in rejection, rejection
+    assert client.detect_faces(request) == expected, "still serving with the running configuration"
+
+    server.config_path.write_text(json.dumps({"workers": 1}))
+    server.wait_for_log("recognition pool resized", count=2)
+    answers += [client.detect_faces(request) for _ in range(3)]
+    back = server.rss_mib()
+    assert all(answer == expected for answer in answers)
+    print(f"RSS MiB: 1 worker {one:.0f}, 3 workers {three:.0f}, back to 1 {back:.0f}")
+    assert three > one + 60, "two more model sets were loaded"
+    assert back < three - 60, "retired workers freed their models"
+    client.close()

@@ -63,6 +63,10 @@ double zmf_laplacian_variance(const uint8_t *rgb, int32_t width, int32_t height,
 int32_t zmf_blas_set_threads(int32_t threads);
 /// "OpenBLAS <config>" or "unknown BLAS". Static storage.
 const char *zmf_blas_info(void);
+/// Returns freed heap memory of every malloc arena to the system (glibc malloc_trim). Worker threads
+/// each allocate from their own arena, which otherwise keeps a retired worker's model memory mapped.
+void zmf_release_free_memory(void);
+
 /// dlib's version, e.g. "19.24.0". Static storage.
 const char *zmf_dlib_version(void);
 

@@ -1,0 +1,134 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import UnixSignals
+import Workers
+
+/// Applies edits while the server runs. On SIGHUP, or when worker.json or the classifier model file
+/// changes: a valid worker.json resizes the recognition pool and reloads the classifier; an invalid
+/// one is rejected with the reason and the running configuration stays. Settings that need a
+/// restart (endpoints, detector…) are reported, not applied.
+struct ConfigurationReloadService: Service {
+    /// The configuration file being served, if any; command-line overrides are re-applied on reload.
+    let configPath: String?
+    let overrides: @Sendable (inout ServerConfiguration) -> Void
+    let running: ServerConfiguration
+    let pool: RecognitionPool
+    let classifier: ReloadableClassifier?
+    let logger: Logger
+    var pollInterval: Duration = .seconds(2)
+
+    func run() async throws {
+        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let state = ReloadState(running)
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask {
+                for await _ in signals {
+                    await reloadConfiguration(state, reason: "SIGHUP")
+                    reloadClassifier(reason: "SIGHUP")
+                }
+            }
+            group.addTask {
+                var configStamp = stamp(configPath)
+                var modelStamp = stamp(classifier?.path)
+                while !Task.isCancelled {
+                    try? await Task.sleep(for: pollInterval)
+                    let newConfig = stamp(configPath)
+                    if newConfig != configStamp {
+                        configStamp = newConfig
+                        await reloadConfiguration(state, reason: "configuration file changed")
+                    }
+                    let newModel = stamp(classifier?.path)
+                    if newModel != modelStamp {
+                        modelStamp = newModel
+                        reloadClassifier(reason: "model file changed")
+                    }
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+
+    /// The last configuration applied, shared by the signal and polling loops.
+    private actor ReloadState {
+        var configuration: ServerConfiguration
+        init(_ configuration: ServerConfiguration) { self.configuration = configuration }
+        func update(_ configuration: ServerConfiguration) { self.configuration = configuration }
+    }
+
+    private func stamp(_ path: String?) -> [String] {
+        guard let path, let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return [] }
+        return ["\(attributes[.modificationDate] ?? "")", "\(attributes[.size] ?? "")"]
+    }
+
+    private func reloadConfiguration(_ state: ReloadState, reason: String) async {
+        guard let configPath else { return }
+        var fresh: ServerConfiguration
+        do {
+            fresh = try ServerConfiguration.load(path: configPath)
+        } catch {
+            logger.error(
+                "configuration rejected; the running configuration stays",
+                metadata: ["reason": "\(reason)", "path": "\(configPath)", "error": "\(error)"])
+            return
+        }
+        overrides(&fresh)
+        let previous = await state.configuration
+        if fresh.workers != previous.workers {
+            do {
+                try await pool.resize(to: fresh.workers)
+                logger.notice(
+                    "recognition pool resized", metadata: ["from": "\(previous.workers)", "to": "\(fresh.workers)"])
+            } catch {
+                logger.error("pool resize failed", metadata: ["error": "\(error)"])
+                fresh.workers = previous.workers
+            }
+        }
+        if let classifier, fresh.classifierModel != nil,
+            fresh.classifierModel != previous.classifierModel || fresh.minProba != previous.minProba
+        {
+            do {
+                try classifier.reload(path: fresh.classifierModel, minProbaOverride: .some(fresh.minProba))
+                logger.notice("classifier switched", metadata: ["path": "\(classifier.path)"])
+            } catch {
+                logger.error("classifier switch failed; keeping the running model", metadata: ["error": "\(error)"])
+            }
+        }
+        var needsRestart: [String] = []
+        if fresh.zerorpc != previous.zerorpc { needsRestart.append("zerorpc") }
+        if fresh.recognition != previous.recognition { needsRestart.append("recognition") }
+        if fresh.imageRoots != previous.imageRoots || fresh.maxImagePixels != previous.maxImagePixels
+            || fresh.maxImageBytes != previous.maxImageBytes || fresh.maxLabels != previous.maxLabels
+        {
+            needsRestart.append("imageRoots/limits")
+        }
+        if (fresh.classifierModel == nil) != (previous.classifierModel == nil) {
+            needsRestart.append("classifier.model")
+        }
+        if !needsRestart.isEmpty {
+            logger.warning(
+                "these settings change only on restart",
+                metadata: ["sections": "\(needsRestart.joined(separator: ", "))"])
+        }
+        await state.update(fresh)
+    }
+
+    private func reloadClassifier(reason: String) {
+        guard let classifier else { return }
+        do {
+            try classifier.reload()
+            let model = classifier.classifier.model
+            logger.notice(
+                "classifier reloaded",
+                metadata: [
+                    "reason": "\(reason)", "path": "\(classifier.path)", "kind": "\(model.kind.rawValue)",
+                    "classes": "\(model.classes.joined(separator: ","))", "created": "\(model.createdAt)",
+                ])
+        } catch {
+            logger.error(
+                "classifier reload failed; keeping the running model",
+                metadata: ["reason": "\(reason)", "error": "\(error)"])
+        }
+    }
+}
