@@ -18,6 +18,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.5.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
     ],
     targets: [
         // MARK: C and C++ shims: the only places where C types exist.
@@ -49,7 +52,10 @@ let package = Package(
                 "ZMFaceCore", "CDlib", "CImageCodecs", "CXGBoost", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(name: "FaceAPI", dependencies: ["Workers", "ZMFaceCore", "MessagePack"]),
+        .target(
+            name: "FaceAPI",
+            dependencies: ["Workers", "ZMFaceCore", "MessagePack", .product(name: "Metrics", package: "swift-metrics")]
+        ),
         .target(name: "Ingest", dependencies: ["ZMFaceCore"]),
         .target(name: "Sink", dependencies: ["ZMFaceCore"]),
         .target(name: "MessagePack"),
@@ -66,6 +72,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         .executableTarget(

@@ -1,5 +1,6 @@
 import Foundation
 public import MessagePack
+import Metrics
 public import Workers
 import ZMFaceCore
 
@@ -96,6 +97,9 @@ public struct DetectFacesService: Sendable {
             }
         }
 
+        for report in reports.values {
+            Counter(label: "zmface_person_labels_total", dimensions: [("status", report.status.rawValue)]).increment()
+        }
         let answered = elements.enumerated().map { elementIndex, element -> MessagePackValue in
             guard let labels = element["labels"]?.arrayValue else { return element }
             let updated = labels.enumerated().map { labelIndex, label -> MessagePackValue in
@@ -116,7 +120,7 @@ public struct DetectFacesService: Sendable {
             return try await pool.run(waitingAtMost: limits.queueWait) { models in
                 let image: RGBImage
                 do {
-                    image = try decoder.decode(fileAtPath: path)
+                    image = try StageTimer.decode.measure { try decoder.decode(fileAtPath: path) }
                 } catch {
                     return labels.map { ($0.0, .failed(.unreadableImage)) }
                 }

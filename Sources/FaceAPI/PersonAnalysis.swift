@@ -1,3 +1,5 @@
+import Dispatch
+import Metrics
 import Workers
 import ZMFaceCore
 
@@ -33,7 +35,9 @@ enum PersonAnalysis {
         identifier: (any FaceIdentifier)?
     ) throws -> PersonReport {
         guard let roi = image.cropped(to: region) else { return .failed(.badROI) }
-        let detections = try models.detectFaces(in: roi, detector: settings.detector, upsample: settings.upsample)
+        let detections = try StageTimer.detect.measure {
+            try models.detectFaces(in: roi, detector: settings.detector, upsample: settings.upsample)
+        }
         guard !detections.isEmpty else { return .failed(.noFace) }
 
         var faces: [FaceReport] = []
@@ -52,17 +56,36 @@ enum PersonAnalysis {
                 if focus < settings.focusThreshold {
                     report.status = .blurry
                 } else {
-                    let encoding = try models.encodeFace(in: roi, box: inROI, jitters: settings.jitters)
-                    let identification = identifier?.identify(encoding)
+                    let encoding = try StageTimer.encode.measure {
+                        try models.encodeFace(in: roi, box: inROI, jitters: settings.jitters)
+                    }
+                    let identification = identifier.map { identifier in
+                        StageTimer.classify.measure { identifier.identify(encoding) }
+                    }
                     report.identification = identification
                     report.status = identification?.isRecognized == true ? .recognized : .unknown
                 }
             }
             faces.append(report)
+            Counter(label: "zmface_faces_total", dimensions: [("status", report.status.rawValue)]).increment()
         }
         let recognized = faces.filter { $0.status == .recognized }
             .max { ($0.identification?.probability ?? 0) < ($1.identification?.probability ?? 0) }
         let best = recognized ?? faces.first { $0.status == .unknown }
         return PersonReport(status: best?.status ?? faces[0].status, faces: faces, best: best)
+    }
+}
+
+/// Per-stage latency histograms (`zmface_stage_duration_seconds{stage=…}`).
+enum StageTimer: String {
+    case decode, detect, encode, classify
+
+    func measure<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let start = DispatchTime.now().uptimeNanoseconds
+        defer {
+            Metrics.Timer(label: "zmface_stage_duration_seconds", dimensions: [("stage", rawValue)])
+                .recordNanoseconds(Int64(DispatchTime.now().uptimeNanoseconds - start))
+        }
+        return try body()
     }
 }

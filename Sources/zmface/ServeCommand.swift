@@ -41,6 +41,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Image root a caller may read from, instead of the configured ones (repeatable).")
     var imageRoot: [String] = []
 
+    @Option(help: "Serve Prometheus /metrics and /healthz on host:port (overrides metrics.address).")
+    var metricsAddress: String?
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
@@ -59,6 +62,14 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         for notice in settings.notices { logger.notice("\(notice)") }
+        let metricsEndpoint: (host: String, port: Int)?
+        do {
+            metricsEndpoint = try settings.metricsEndpoint()
+        } catch {
+            CommandError.report(error)
+            throw ExitCode.failure
+        }
+        let registry = metricsEndpoint.map { _ in MetricsService.bootstrap() }
 
         let pool: RecognitionPool
         do {
@@ -117,6 +128,13 @@ struct ServeCommand: AsyncParsableCommand {
                     configPath: configurationPath, overrides: overrides, running: settings, pool: pool,
                     classifier: classifier, logger: logger),
                 successTerminationBehavior: .ignore))
+        if let metricsEndpoint, let registry {
+            services.append(
+                .init(
+                    service: MetricsService(
+                        host: metricsEndpoint.host, port: metricsEndpoint.port, registry: registry, pool: pool,
+                        server: server, classifier: classifier, logger: logger)))
+        }
         let group = ServiceGroup(
             configuration: .init(
                 services: services,
@@ -148,13 +166,16 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The command-line settings, applied over the file at start and on every live reload.
     private var overrides: @Sendable (inout ServerConfiguration) -> Void {
-        let (workers, endpoint, imageRoot, models, classifier) = (workers, endpoint, imageRoot, models, classifier)
+        let (workers, endpoint, imageRoot, models, classifier, metricsAddress) = (
+            workers, endpoint, imageRoot, models, classifier, metricsAddress
+        )
         return { settings in
             if let workers { settings.workers = workers }
             if !endpoint.isEmpty { settings.zerorpc.endpoints = endpoint }
             if !imageRoot.isEmpty { settings.imageRoots = imageRoot }
             if let models { settings.models = models }
             if let classifier { settings.classifierModel = classifier }
+            if let metricsAddress { settings.metricsAddress = metricsAddress }
         }
     }
 

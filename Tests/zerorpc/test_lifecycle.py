@@ -11,7 +11,7 @@ import gevent
 import pytest
 import zerorpc
 
-from conftest import OBAMA_FACE_BOX, ZMFACE, person
+from conftest import OBAMA_BACKGROUND_BOX, OBAMA_FACE_BOX, ZMFACE, person
 
 
 def test_sigterm_finishes_the_running_call_then_exits_zero(start_server, photo):
@@ -92,6 +92,8 @@ def test_original_config_json_is_accepted(start_server, photo, tmp_path):
     ({"zerorpc": {"endpoints": ["tcp://0.0.0.0:4242"]}}, "zerorpc.endpoints[0]"),
     ({"zerorpc": {"endpoints": "ipc:///tmp/x"}}, "zerorpc.endpoints"),
     ({"imageRoots": ["relative/path"]}, "imageRoots[0]"),
+    ({"metrics": {"address": "0.0.0.0:9464"}}, "metrics.address"),
+    ({"metrics": {"address": "localhost"}}, "metrics.address"),
 ])
 def test_invalid_configuration_names_the_field(tmp_path, config, field):
     path = tmp_path / "worker.json"
@@ -156,3 +158,35 @@ def test_live_resize_from_worker_json_and_bad_edits(start_server, photo):
     assert three > one + 60, "two more model sets were loaded"
     assert back < three - 60, "retired workers freed their models"
     client.close()
+
+
+def test_metrics_and_health_endpoints(start_server, photo):
+    """/metrics has the per-stage latency histograms, face and label counts, pool and zerorpc state;
+    /healthz summarises the pool. Counts must match the calls made."""
+    import urllib.request
+
+    from conftest import free_port
+
+    port = free_port()
+    server = start_server(args=["--workers", "2", "--metrics-address", f"127.0.0.1:{port}"])
+    server.wait_for_log("metrics listening")
+    client = server.client()
+    for _ in range(3):
+        client.detect_faces([{"image": photo("obama.jpg"), "labels": [person(*OBAMA_FACE_BOX), person(*OBAMA_BACKGROUND_BOX)]}])
+    client.close()
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    samples = {}
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            name, value = line.rsplit(" ", 1)
+            samples[name] = float(value)
+    assert samples['zmface_stage_duration_seconds_count{stage="decode"}'] == 3, "decoded once per call"
+    assert samples['zmface_stage_duration_seconds_count{stage="detect"}'] == 6
+    assert samples['zmface_stage_duration_seconds_count{stage="encode"}'] == 3
+    assert samples['zmface_faces_total{status="unknown"}'] == 3
+    assert samples['zmface_person_labels_total{status="no_face"}'] == 3
+    assert samples["zmface_pool_workers"] == 2 and samples["zmface_pool_queue_depth"] == 0
+    assert samples["zmface_zerorpc_requests"] == 3
+    assert 'zmface_stage_duration_seconds_bucket{stage="detect",le="+Inf"}' in text
+    health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10).read())
+    assert health["status"] == "ok" and health["workers"] == "2"

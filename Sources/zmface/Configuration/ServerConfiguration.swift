@@ -20,6 +20,8 @@ struct ServerConfiguration: Equatable {
     var imageRoots = ["/var/cache/zoneminder/events"]
     var maxImagePixels = 40_000_000
     var maxImageBytes = 64 << 20
+    /// `host:port` of the Prometheus /metrics and /healthz endpoint; nil: off.
+    var metricsAddress: String?
     /// Things the operator should know about the file (e.g. settings of the original that have no effect).
     var notices: [String] = []
 
@@ -103,6 +105,10 @@ struct ServerConfiguration: Equatable {
             config.maxImageBytes = try limits.int("maxImageBytes", default: config.maxImageBytes, in: 1...(1 << 31))
             try limits.rejectUnknownFields()
         }
+        if var metrics = try root.object("metrics") {
+            config.metricsAddress = try metrics.string("address")
+            try metrics.rejectUnknownFields()
+        }
         try root.rejectUnknownFields()
         try config.validateEndpoints()
         return config
@@ -149,7 +155,23 @@ struct ServerConfiguration: Equatable {
         return config
     }
 
+    /// The metrics address as (host, port); loopback only unless zerorpc.allowRemote.
+    func metricsEndpoint() throws(ConfigurationError) -> (host: String, port: Int)? {
+        guard let address = metricsAddress else { return nil }
+        guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { throw .invalid("metrics.address", "must be host:port, not \"\(address)\"") }
+        let host = String(address[..<colon])
+        do {
+            try EndpointPolicy.checkExposure("tcp://\(address)", allowRemote: zerorpc.allowRemote)
+        } catch {
+            throw .invalid("metrics.address", "\(error)")
+        }
+        return (host, port)
+    }
+
     private func validateEndpoints() throws(ConfigurationError) {
+        _ = try metricsEndpoint()
         for (index, endpoint) in zerorpc.endpoints.enumerated() {
             do {
                 try EndpointPolicy.checkExposure(endpoint, allowRemote: zerorpc.allowRemote)

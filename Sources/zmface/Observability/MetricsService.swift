@@ -1,0 +1,90 @@
+import FaceAPI
+import Foundation
+import Hummingbird
+import Logging
+import Metrics
+import Prometheus
+import ServiceLifecycle
+import Workers
+import ZeroRPC
+
+/// Prometheus text on `/metrics` and a health summary on `/healthz`, on their own HTTP port.
+/// Stage latencies and face counts are recorded where they happen (swift-metrics); the pool and
+/// zerorpc state is sampled here once a second.
+struct MetricsService: Service {
+    let host: String
+    let port: Int
+    let registry: PrometheusCollectorRegistry
+    let pool: RecognitionPool
+    let server: ZeroRPCServer
+    let classifier: ReloadableClassifier?
+    let logger: Logger
+
+    /// Installs Prometheus as the swift-metrics backend; call once, before anything records.
+    static func bootstrap() -> PrometheusCollectorRegistry {
+        let registry = PrometheusCollectorRegistry()
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(1), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
+            .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5),
+            .seconds(10), .seconds(30),
+        ]
+        MetricsSystem.bootstrap(factory)
+        return registry
+    }
+
+    func run() async throws {
+        let router = Router()
+        let (registry, pool, server, classifier) = (registry, pool, server, classifier)
+        router.get("/metrics") { _, _ -> Response in
+            await Self.sample(pool: pool, server: server, classifier: classifier)
+            var buffer = [UInt8]()
+            registry.emit(into: &buffer)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(bytes: buffer)))
+        }
+        router.get("/healthz") { _, _ -> Response in
+            let health: [String: String] = [
+                "status": "ok", "workers": "\(await pool.workerCount)", "busyWorkers": "\(await pool.busyWorkers)",
+                "queued": "\(await pool.queuedJobs)", "zerorpcInFlight": "\(server.statistics.inFlight)",
+                "classifier": classifier.map { "\($0.classifier.model.kind.rawValue) \($0.classifier.model.createdAt)" }
+                    ?? "none",
+            ]
+            let body = try JSONSerialization.data(withJSONObject: health, options: [.sortedKeys])
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        }
+        let logger = logger
+        let application = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port), serverName: "zmface-metrics"),
+            onServerRunning: { channel in
+                logger.info("metrics listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
+            }, logger: logger)
+        try await application.runService()
+    }
+
+    /// Copies pool and zerorpc state into gauges just before each scrape.
+    private static func sample(pool: RecognitionPool, server: ZeroRPCServer, classifier: ReloadableClassifier?) async {
+        Gauge(label: "zmface_pool_workers").record(await pool.workerCount)
+        Gauge(label: "zmface_pool_busy_workers").record(await pool.busyWorkers)
+        Gauge(label: "zmface_pool_queue_depth").record(await pool.queuedJobs)
+        Gauge(label: "zmface_pool_shed").record(await pool.shedCount)
+        let statistics = server.statistics
+        Gauge(label: "zmface_zerorpc_requests").record(statistics.requests)
+        Gauge(label: "zmface_zerorpc_replies", dimensions: [("result", "ok")]).record(statistics.succeeded)
+        Gauge(label: "zmface_zerorpc_replies", dimensions: [("result", "err")]).record(statistics.failed)
+        Gauge(label: "zmface_zerorpc_dropped").record(statistics.dropped)
+        Gauge(label: "zmface_zerorpc_in_flight").record(statistics.inFlight)
+        Gauge(label: "zmface_zerorpc_heartbeats_sent").record(statistics.heartbeatsSent)
+        if let model = classifier?.classifier.model {
+            Gauge(
+                label: "zmface_classifier_info",
+                dimensions: [
+                    ("kind", model.kind.rawValue), ("created", model.createdAt), ("classes", "\(model.classes.count)"),
+                ]
+            ).record(1)
+        }
+    }
+}
