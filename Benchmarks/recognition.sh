@@ -19,7 +19,7 @@ ffmpeg -loglevel error -y -i "$ZMFACE_CACHE/test-photos/obama.jpg" -q:v 3 \
   -vf "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2" "$frame"
 
 export OPENBLAS_NUM_THREADS=1
-swift_json=$(.build/release/zmface-bench "$frame" --iterations "$iterations" | tee /dev/stderr | tail -1)
+swift_json=$(.build/release/zmface-bench stages "$frame" --iterations "$iterations" | tee /dev/stderr | tail -1)
 python_json=$("$ZMFACE_CACHE/venv-crosscheck/bin/python" Benchmarks/python_recognition.py "$frame" "$iterations" 3)
 python_dlib=$("$ZMFACE_CACHE/venv-crosscheck/bin/python" -c 'import dlib; print(dlib.__version__)')
 python3 - "$swift_json" "$python_json" "$python_dlib" <<'PY'

@@ -6,11 +6,20 @@ import ZMFaceCore
 /// Micro-benchmarks of the recognition stages on one frame. Not a test: figures go to the README,
 /// side by side with the Python original measured in the same run (Benchmarks/recognition.sh).
 @main
-struct BenchCommand: ParsableCommand {
+struct BenchRoot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zmface-bench",
+        abstract: "Benchmarks of the recognition core (not tests; figures go to the README).",
+        subcommands: [BenchCommand.self, PoolBenchCommand.self],
+        defaultSubcommand: BenchCommand.self
+    )
+}
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "stages",
         abstract: "Time decode, HOG, CNN, focus and encoding on one frame; prints a table and a JSON line.",
-        discussion: "Example: swift run -c release zmface-bench frame-640x480.jpg --iterations 20"
+        discussion: "Example: swift run -c release zmface-bench stages frame-640x480.jpg --iterations 20"
     )
 
     @Argument(help: "A JPEG or PNG frame with at least one face.")

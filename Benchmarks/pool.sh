@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Recognition pool throughput: frames/s of `zmface-bench pool` at 1, 2 and 4 workers and of the
+# original's single-process loop in Python, on the same 640x480 scenes in the same run; efficiency
+# (time inside recognition / (wall x workers)) and peak RSS per worker count.
+# Usage: Benchmarks/pool.sh [REPEAT] [PYTHON]
+#   PYTHON: a Python whose dlib is built from source against OpenBLAS (fair comparison, e.g.
+#   ~/dlib-venv/bin/python after `pip install dlib==20.0.1`, ~27 min on 2 cores); default: the bench
+#   venv's dlib-bin wheel (no BLAS: its encodings are ~4x slower, which flatters zmface).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/lib/common.sh
+repeat=${1:-4}
+python=${2:-$ZMFACE_CACHE/venv-bench/bin/python}
+[ -x "$python" ] || fail "no Python at $python (run Benchmarks/zerorpc.sh once to make the bench venv)"
+export PYTHONPATH="$(fetch_sdist face_recognition 1.3.0):$(fetch_sdist face_recognition_models 0.3.0)"
+scripts/fetch-test-data
+swift build -c release --product zmface-bench >/dev/null || fail "release build failed"
+scenes=$ZMFACE_CACHE/bench/scenes
+mkdir -p "$scenes"
+for photo in obama obama2 obama3 biden astronaut group-t1 32bit; do
+  source=$(ls "$ZMFACE_CACHE"/test-photos/"$photo".* | head -1)
+  ffmpeg -loglevel error -y -i "$source" -q:v 3 \
+    -vf "scale=640:480:force_original_aspect_ratio=decrease,pad=640:480:(ow-iw)/2:(oh-ih)/2" "$scenes/$photo.jpg"
+done
+export OPENBLAS_NUM_THREADS=1
+rows=()
+for workers in 1 2 4; do
+  rows+=("$(.build/release/zmface-bench pool "$scenes"/*.jpg --workers "$workers" --repeat "$repeat")")
+done
+python_row=$("$python" Benchmarks/python_pool_frames.py "$repeat" 1 "$scenes"/*.jpg)
+python3 - "$python_row" "${rows[@]}" <<'PY'
+import json, sys
+python = json.loads(sys.argv[1])
+rows = [json.loads(r) for r in sys.argv[2:]]
+print(f"{rows[0]['frames']} frames of 640x480 ({rows[0]['faces']} faces), HOG upsample 1 + encoding, 2 cores")
+print("| workers | frames/s | vs Python | efficiency | peak RSS MiB |")
+print("|---|---|---|---|---|")
+for r in rows:
+    print(f"| {r['workers']} | {r['framesPerSecond']:.2f} | {r['framesPerSecond'] / python['framesPerSecond']:.2f}x | "
+          f"{r['efficiency'] * 100:.0f} % | {r['peakRSSMiB']:.0f} |")
+print(f"| Python (dlib {python['dlib']}, 1 process) | {python['framesPerSecond']:.2f} | 1.00x | | |")
+PY
