@@ -57,9 +57,13 @@ struct ConfigurationReloadService: Service {
         func update(_ configuration: ServerConfiguration) { self.configuration = configuration }
     }
 
-    private func stamp(_ path: String?) -> [String] {
-        guard let path, let attributes = try? FileManager.default.attributesOfItem(atPath: path) else { return [] }
-        return ["\(attributes[.modificationDate] ?? "")", "\(attributes[.size] ?? "")"]
+    /// What identifies a file's version: inode, size and modification time to the nanosecond. An
+    /// edit within the same second that keeps the size (workers 1 → 3) still shows; so does an
+    /// editor's replace-by-rename.
+    private func stamp(_ path: String?) -> [Int] {
+        var status = stat()
+        guard let path, stat(path, &status) == 0 else { return [] }
+        return [Int(status.st_ino), Int(status.st_size), status.st_mtim.tv_sec, status.st_mtim.tv_nsec]
     }
 
     private func reloadConfiguration(_ state: ReloadState, reason: String) async {
