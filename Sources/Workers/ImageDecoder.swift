@@ -53,14 +53,15 @@ public struct ImageDecoder: Sendable, Equatable {
     public func decode(_ data: Data, name: String) throws(ImageDecodingError) -> RGBImage {
         guard !data.isEmpty else { throw .emptyFile(path: name) }
         var image = zmf_decoded_image()
-        var message = [CChar](repeating: 0, count: 512)
+        var reason = ""
         let status = data.withUnsafeBytes { bytes in
-            zmf_image_decode(
-                bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, Int64(maxPixels), &image,
-                &message, message.count)
+            withErrorBuffer(
+                {
+                    zmf_image_decode(
+                        bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count, Int64(maxPixels), &image, $0, $1)
+                }, &reason)
         }
         defer { zmf_image_free(&image) }
-        let reason = String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         switch status {
         case ZMF_IMAGE_OK:
             let count = Int(image.width) * Int(image.height) * 3

@@ -24,8 +24,8 @@ struct ConfigurationReloadService: Service {
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
                 for await _ in signals {
-                    await reloadConfiguration(state, reason: "SIGHUP")
-                    reloadClassifier(reason: "SIGHUP")
+                    // A configuration that switched the classifier has just loaded it; don't load it twice.
+                    if !(await reloadConfiguration(state, reason: "SIGHUP")) { reloadClassifier(reason: "SIGHUP") }
                 }
             }
             group.addTask {
@@ -66,8 +66,10 @@ struct ConfigurationReloadService: Service {
         return [Int(status.st_ino), Int(status.st_size), status.st_mtim.tv_sec, status.st_mtim.tv_nsec]
     }
 
-    private func reloadConfiguration(_ state: ReloadState, reason: String) async {
-        guard let configPath else { return }
+    /// Returns whether the classifier was switched (and so freshly loaded).
+    @discardableResult
+    private func reloadConfiguration(_ state: ReloadState, reason: String) async -> Bool {
+        guard let configPath else { return false }
         var fresh: ServerConfiguration
         do {
             fresh = try ServerConfiguration.load(path: configPath)
@@ -75,7 +77,7 @@ struct ConfigurationReloadService: Service {
             logger.error(
                 "configuration rejected; the running configuration stays",
                 metadata: ["reason": "\(reason)", "path": "\(configPath)", "error": "\(error)"])
-            return
+            return false
         }
         overrides(&fresh)
         let previous = await state.configuration
@@ -89,12 +91,14 @@ struct ConfigurationReloadService: Service {
                 fresh.workers = previous.workers
             }
         }
+        var switchedClassifier = false
         if let classifier, fresh.classifierModel != nil,
             fresh.classifierModel != previous.classifierModel || fresh.minProba != previous.minProba
         {
             do {
                 try classifier.reload(path: fresh.classifierModel, minProbaOverride: .some(fresh.minProba))
                 logger.notice("classifier switched", metadata: ["path": "\(classifier.path)"])
+                switchedClassifier = true
             } catch {
                 logger.error("classifier switch failed; keeping the running model", metadata: ["error": "\(error)"])
             }
@@ -116,6 +120,7 @@ struct ConfigurationReloadService: Service {
                 metadata: ["sections": "\(needsRestart.joined(separator: ", "))"])
         }
         await state.update(fresh)
+        return switchedClassifier
     }
 
     private func reloadClassifier(reason: String) {
