@@ -56,8 +56,14 @@ let package = Package(
             name: "FaceAPI",
             dependencies: ["Workers", "ZMFaceCore", "MessagePack", .product(name: "Metrics", package: "swift-metrics")]
         ),
-        .target(name: "Ingest", dependencies: ["ZMFaceCore"]),
-        .target(name: "Sink", dependencies: ["ZMFaceCore"]),
+        .target(
+            name: "Ingest",
+            dependencies: [
+                "ZMFaceCore", "CMariaDB", "CFFmpeg", .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
+        ),
+        .target(name: "Sink", dependencies: ["ZMFaceCore", "CPq", "ZeroMQ"]),
         .target(name: "MessagePack"),
         .target(name: "ZeroMQ", dependencies: ["CZmq"]),
         .target(
@@ -80,7 +86,7 @@ let package = Package(
         .executableTarget(
             name: "zmface-bench",
             dependencies: [
-                "ZMFaceCore", "Workers",
+                "ZMFaceCore", "Workers", "Ingest", "Sink", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +96,8 @@ let package = Package(
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
         .testTarget(name: "ZeroRPCTests", dependencies: ["ZeroRPC"]),
+        .testTarget(name: "IngestTests", dependencies: ["Ingest", "Workers", "ZMFaceCore"]),
+        .testTarget(name: "SinkTests", dependencies: ["Sink", "ZMFaceCore"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

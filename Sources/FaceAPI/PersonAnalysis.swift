@@ -11,6 +11,8 @@ struct FaceReport: Sendable {
     var focus: Double?
     var status: FaceStatus
     var identification: Identification?
+    /// Set when the face passed the gates and was encoded.
+    var encoding: FaceEncoding? = nil
 }
 
 /// Everything found for one person label.
@@ -63,6 +65,7 @@ enum PersonAnalysis {
                         StageTimer.classify.measure { identifier.identify(encoding) }
                     }
                     report.identification = identification
+                    report.encoding = encoding
                     report.status = identification?.isRecognized == true ? .recognized : .unknown
                 }
             }

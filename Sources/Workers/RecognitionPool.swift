@@ -17,6 +17,17 @@ public enum PoolError: Error, Equatable, CustomStringConvertible {
     }
 }
 
+/// Who waits for a worker. When one frees up it goes to the most urgent waiter, first come first
+/// served among equals: a zerorpc caller is waiting on the line, a live event is minutes old at
+/// most, a backfill can wait.
+public enum JobPriority: Int, Sendable, Comparable {
+    case interactive = 0
+    case live = 1
+    case backfill = 2
+
+    public static func < (lhs: JobPriority, rhs: JobPriority) -> Bool { lhs.rawValue < rhs.rawValue }
+}
+
 /// A set of recognition workers, each a thread that owns its own dlib model set. Jobs wait in a
 /// bounded queue for a free worker, up to a deadline each caller chooses; past it they fail with
 /// `PoolError.overloaded` instead of piling up. The number of workers can change while jobs run:
@@ -30,7 +41,8 @@ public actor RecognitionPool {
     private var nextWorkerNumber: Int
     private var idle: [RecognitionWorker]
     private var all: [RecognitionWorker]
-    private var waiters: [(id: UInt64, continuation: CheckedContinuation<RecognitionWorker, any Error>)] = []
+    private var waiters:
+        [(id: UInt64, priority: JobPriority, continuation: CheckedContinuation<RecognitionWorker, any Error>)] = []
     private var nextWaiterID: UInt64 = 0
     private var isShutDown = false
     /// Jobs refused because the queue was full or their wait ran out.
@@ -89,10 +101,10 @@ public actor RecognitionPool {
     /// Runs `job` on a free worker's thread with that worker's models, waiting at most `maxWait` for
     /// a worker to become free.
     public func run<Result: Sendable>(
-        waitingAtMost maxWait: Duration,
+        waitingAtMost maxWait: Duration, priority: JobPriority = .interactive,
         _ job: @escaping @Sendable (FaceModelSet) throws -> Result
     ) async throws -> Result {
-        let worker = try await acquire(maxWait: maxWait)
+        let worker = try await acquire(maxWait: maxWait, priority: priority)
         defer { release(worker) }
         return try await worker.perform(job)
     }
@@ -108,7 +120,7 @@ public actor RecognitionPool {
         for worker in all { worker.stop() }
     }
 
-    private func acquire(maxWait: Duration) async throws -> RecognitionWorker {
+    private func acquire(maxWait: Duration, priority: JobPriority) async throws -> RecognitionWorker {
         guard !isShutDown else { throw PoolError.shutDown }
         if let worker = idle.popLast() { return worker }
         guard waiters.count < queueCapacity else {
@@ -123,7 +135,7 @@ public actor RecognitionPool {
         }
         defer { timeout.cancel() }
         return try await withCheckedThrowingContinuation { continuation in
-            waiters.append((id, continuation))
+            waiters.append((id, priority, continuation))
         }
     }
 
@@ -137,8 +149,9 @@ public actor RecognitionPool {
     private func release(_ worker: RecognitionWorker) {
         if all.count > target {
             retire(worker)
-        } else if !waiters.isEmpty {
-            waiters.removeFirst().continuation.resume(returning: worker)
+        } else if let next = waiters.indices.min(by: { waiters[$0].priority < waiters[$1].priority }) {
+            // min(by:) returns the first of equal elements, so equals stay first come first served.
+            waiters.remove(at: next).continuation.resume(returning: worker)
         } else {
             idle.append(worker)
         }

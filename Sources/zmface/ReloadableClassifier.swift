@@ -10,13 +10,18 @@ final class ReloadableClassifier: FaceIdentifier {
         var path: String
         var minProbaOverride: Double?
         var classifier: FaceClassifier
+        /// `<kind>-<first 12 hex digits of the file's sha256>`, recorded with every stored result.
+        var version: String
     }
 
     private let current: Mutex<Current>
 
     init(path: String, minProbaOverride: Double?) throws {
+        let classifier = try Self.load(path, minProbaOverride)
         current = Mutex(
-            Current(path: path, minProbaOverride: minProbaOverride, classifier: try Self.load(path, minProbaOverride)))
+            Current(
+                path: path, minProbaOverride: minProbaOverride, classifier: classifier,
+                version: Self.version(of: path, classifier)))
     }
 
     func identify(_ encoding: FaceEncoding) -> Identification {
@@ -25,6 +30,20 @@ final class ReloadableClassifier: FaceIdentifier {
 
     var classifier: FaceClassifier { current.withLock { $0.classifier } }
     var path: String { current.withLock { $0.path } }
+    var modelVersion: String { current.withLock { $0.version } }
+
+    /// The checksum from the model file's header line (already verified by the loader).
+    private static func version(of path: String, _ classifier: FaceClassifier) -> String {
+        var header = ""
+        if let handle = FileHandle(forReadingAtPath: path) {
+            defer { try? handle.close() }
+            let bytes = (try? handle.read(upToCount: 200)) ?? Data()
+            header = String(decoding: bytes.prefix { $0 != 10 }, as: UTF8.self)
+        }
+        let digest =
+            header.split(separator: " ").first { $0.hasPrefix("sha256=") }?.dropFirst(7).prefix(12) ?? "unknown"
+        return "\(classifier.model.kind.rawValue)-\(digest)"
+    }
 
     /// Loads `path` (default: the current one) and swaps it in only if it loads.
     func reload(path newPath: String? = nil, minProbaOverride: Double?? = .none) throws {
@@ -32,7 +51,10 @@ final class ReloadableClassifier: FaceIdentifier {
         let chosenPath = newPath ?? path
         let chosenOverride = minProbaOverride ?? override
         let fresh = try Self.load(chosenPath, chosenOverride)
-        current.withLock { $0 = Current(path: chosenPath, minProbaOverride: chosenOverride, classifier: fresh) }
+        let version = Self.version(of: chosenPath, fresh)
+        current.withLock {
+            $0 = Current(path: chosenPath, minProbaOverride: chosenOverride, classifier: fresh, version: version)
+        }
     }
 
     private static func load(_ path: String, _ minProbaOverride: Double?) throws -> FaceClassifier {

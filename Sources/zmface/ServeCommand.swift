@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import MessagePack
 import ServiceLifecycle
+import Sink
 import Workers
 import ZeroRPC
 
@@ -72,44 +73,12 @@ struct ServeCommand: AsyncParsableCommand {
         let registry = metricsEndpoint.map { _ in MetricsService.bootstrap() }
 
         let pool: RecognitionPool
+        let classifier: ReloadableClassifier?
         do {
-            let files = try ModelFiles.locate(explicit: settings.models)
-            pool = try await RecognitionPool(
-                workers: settings.workers, modelFiles: files, queueCapacity: settings.queueCapacity)
-            logger.info(
-                "recognition pool ready",
-                metadata: ["workers": "\(settings.workers)", "models": "\(files.directory.path)"])
+            (pool, classifier) = try await RecognitionStack.start(settings, logger: logger)
         } catch {
             CommandError.report(error)
             throw ExitCode.failure
-        }
-
-        var classifier: ReloadableClassifier?
-        if let path = settings.classifierModel {
-            do {
-                classifier = try ReloadableClassifier(path: path, minProbaOverride: settings.minProba)
-                let model = classifier!.classifier.model
-                logger.info(
-                    "classifier loaded",
-                    metadata: [
-                        "path": "\(path)", "kind": "\(model.kind.rawValue)",
-                        "classes": "\(model.classes.joined(separator: ","))",
-                        "minProba": "\(classifier!.classifier.model.openSet.minProba)",
-                    ])
-                if model.encoder.detector != settings.recognition.detector.rawValue
-                    || model.encoder.jitters != settings.recognition.jitters
-                {
-                    logger.warning(
-                        "the classifier was trained on encodings made with other settings",
-                        metadata: ["trained": "\(model.encoder.detector), \(model.encoder.jitters) jitters"])
-                }
-            } catch {
-                await pool.shutdown()
-                CommandError.report(error)
-                throw ExitCode.failure
-            }
-        } else {
-            logger.notice("no classifier configured (classifier.model): found faces are answered as unknown")
         }
         let service = DetectFacesService(
             pool: pool, settings: settings.recognition, paths: ImagePathPolicy(roots: settings.imageRoots),
@@ -122,6 +91,37 @@ struct ServeCommand: AsyncParsableCommand {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ZeroRPCServerService(server: server))
         ]
+        let publisher: ResultPublisher?
+        let pipeline: IngestionPipeline?
+        do {
+            publisher = try await ResultPublisher.start(settings.publish)
+            pipeline =
+                settings.zoneminder.enabled
+                ? try IngestionPipeline.make(
+                    settings: settings, pool: pool, classifier: classifier, publisher: publisher, logger: logger)
+                : nil
+        } catch {
+            await pool.shutdown()
+            CommandError.report(error)
+            throw ExitCode.failure
+        }
+        defer {
+            pipeline?.close()
+            publisher?.stop()
+        }
+        if let pipeline {
+            services.append(.init(service: IngestService(pipeline: pipeline, logger: logger)))
+        }
+        if let publisher {
+            logger.info("publishing results", metadata: ["endpoints": "\(settings.publish.endpoints)"])
+            if settings.publish.statusSeconds > 0 {
+                services.append(
+                    .init(
+                        service: StatusPublisherService(
+                            publisher: publisher, interval: .milliseconds(Int(settings.publish.statusSeconds * 1000)),
+                            pool: pool, store: pipeline?.store, classifier: classifier)))
+            }
+        }
         services.append(
             .init(
                 service: ConfigurationReloadService(

@@ -105,6 +105,18 @@ struct JSONFields {
         }
     }
 
+    mutating func ints(_ key: String, in range: ClosedRange<Int>) throws(ConfigurationError) -> [Int]? {
+        guard let value = raw(key) else { return nil }
+        guard case .array(let list) = value else { throw .invalid(field(key), "must be a list of numbers") }
+        return try list.enumerated().map { (index, element) throws(ConfigurationError) -> Int in
+            guard case .number(let number) = element, let integer = Int(exactly: number), range.contains(integer) else {
+                throw .invalid(
+                    "\(field(key))[\(index)]", "must be a whole number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return integer
+        }
+    }
+
     mutating func object(_ key: String) throws(ConfigurationError) -> JSONFields? {
         guard let value = raw(key) else { return nil }
         return try JSONFields(value, path: field(key))

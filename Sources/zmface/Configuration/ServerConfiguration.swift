@@ -1,5 +1,6 @@
 import FaceAPI
 import Foundation
+import Ingest
 import Workers
 import ZeroRPC
 
@@ -22,6 +23,11 @@ struct ServerConfiguration: Equatable {
     var maxImageBytes = 64 << 20
     /// `host:port` of the Prometheus /metrics and /healthz endpoint; nil: off.
     var metricsAddress: String?
+    var zoneminder = ZoneMinderSourceConfiguration()
+    var ingest = IngestSettings()
+    /// libpq URL of zmface's result database (ZMFACE_DATABASE_URL overrides it).
+    var postgresURL: String?
+    var publish = PublishConfiguration()
     /// Things the operator should know about the file (e.g. settings of the original that have no effect).
     var notices: [String] = []
 
@@ -109,8 +115,10 @@ struct ServerConfiguration: Equatable {
             config.metricsAddress = try metrics.string("address")
             try metrics.rejectUnknownFields()
         }
+        try config.readPipelineSections(&root)
         try root.rejectUnknownFields()
         try config.validateEndpoints()
+        try config.validatePipeline()
         return config
     }
 

@@ -1,0 +1,34 @@
+/// How ingestion finds and reads events (worker.json `zoneminder` and `frames`).
+public struct IngestSettings: Sendable, Equatable {
+    public enum StartPoint: String, Sendable {
+        /// On the very first start, handle every event already in ZoneMinder.
+        case beginning
+        /// On the very first start, skip events that already exist (use `zmface backfill` for them).
+        case now
+    }
+
+    /// Seconds between polls of the Events table.
+    public var pollSeconds: Double
+    /// Seconds after `EndDateTime` before an event is read: zmc flushes its last Frames rows
+    /// asynchronously, after setting EndDateTime.
+    public var settleSeconds: Double
+    /// An open event with a newer event on its monitor and no file change for this long was left by
+    /// a crashed zmc; it is handled as finished.
+    public var abandonSeconds: Double
+    public var startAt: StartPoint
+    public var selection: FrameSelectionPolicy
+    /// Frames of one event in recognition at once (about the number of workers).
+    public var concurrency: Int
+
+    public init(
+        pollSeconds: Double = 2, settleSeconds: Double = 2, abandonSeconds: Double = 60,
+        startAt: StartPoint = .beginning, selection: FrameSelectionPolicy = FrameSelectionPolicy(), concurrency: Int = 2
+    ) {
+        self.pollSeconds = pollSeconds
+        self.settleSeconds = settleSeconds
+        self.abandonSeconds = abandonSeconds
+        self.startAt = startAt
+        self.selection = selection
+        self.concurrency = max(1, concurrency)
+    }
+}

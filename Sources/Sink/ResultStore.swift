@@ -1,0 +1,201 @@
+import Foundation
+import ZMFaceCore
+
+/// zmface's results in PostgreSQL: migrations, the one-transaction commit of an event's results
+/// with the ingest cursor, and the reads ingestion needs to resume.
+public final class ResultStore: Sendable {
+    private let client: PostgresClient
+    private let rowsPerStatement: Int
+
+    /// `conninfo` is a libpq URL or key=value string (TLS and password as libpq users expect).
+    /// `rowsPerStatement` sets the multi-row INSERT size (1 = row by row, for the benchmark).
+    public init(conninfo: String, rowsPerStatement: Int = 400) {
+        self.client = PostgresClient(conninfo: conninfo, name: "postgres-results")
+        self.rowsPerStatement = max(1, min(rowsPerStatement, 2000))
+    }
+
+    public func close() {
+        client.close()
+    }
+
+    /// Brings the schema up to date; returns the migration versions applied now.
+    @discardableResult
+    public func migrate() async throws -> [Int] {
+        try await client.withConnection { try SchemaMigrations.apply(on: $0) }
+    }
+
+    public static var schemaVersion: Int { SchemaMigrations.latest }
+
+    /// Replaces everything stored for the event with `results` and, for live ingestion, moves the
+    /// cursor, all in one transaction: after a crash either all of it is there or none of it.
+    public func commit(_ results: EventResults, source: String) async throws {
+        let batch = rowsPerStatement
+        try await client.withConnection { connection in
+            try connection.transaction { connection in
+                try Self.write(results, source: source, batch: batch, on: connection)
+            }
+        }
+    }
+
+    /// The live cursor of `source`, or nil before the first commit.
+    public func lowWatermark(source: String) async throws -> Int64? {
+        try await client.withConnection { connection in
+            try connection.execute("SELECT low_watermark FROM ingest_cursor WHERE source = $1", [source])
+                .rows.first?.first??.asInt64
+        }
+    }
+
+    /// Sets the cursor of a source that has none yet (a first start that skips existing events).
+    public func initializeLowWatermark(source: String, to watermark: Int64) async throws {
+        try await client.withConnection { connection in
+            try connection.execute(
+                "INSERT INTO ingest_cursor (source, low_watermark) VALUES ($1, $2) ON CONFLICT (source) DO NOTHING",
+                [source, String(watermark)])
+        }
+    }
+
+    /// Which of the events at or above `from` already have results (handled out of order above
+    /// the watermark, or by a backfill).
+    public func handledEvents(from: Int64) async throws -> Set<Int64> {
+        try await client.withConnection { connection in
+            Set(
+                try connection.execute("SELECT event_id FROM events WHERE event_id >= $1", [String(from)])
+                    .rows.compactMap { $0.first??.asInt64 })
+        }
+    }
+
+    /// Newest event id with results (for the ingest-lag metric).
+    public func newestHandledEvent() async throws -> Int64? {
+        try await client.withConnection { connection in
+            try connection.execute("SELECT max(event_id) FROM events").rows.first?.first??.asInt64
+        }
+    }
+
+    // MARK: - Writing
+
+    private static let detectionColumns = [
+        "event_id", "frame_id", "face_index", "monitor_id", "time", "box_top", "box_right", "box_bottom",
+        "box_left", "person_box", "confidence", "focus", "encoding", "name", "person", "probability",
+        "distance", "margin", "status", "model_version",
+    ]
+
+    private static func write(
+        _ results: EventResults, source: String, batch: Int, on connection: PostgresConnection
+    ) throws {
+        let event = results.event
+        let eventID = String(event.id)
+        // Replace, never duplicate: a re-run (restart after a crash mid-commit is impossible, but a
+        // backfill is not) removes the previous run's rows first; frames/detections/summaries cascade.
+        let previous = try connection.execute("DELETE FROM events WHERE event_id = $1 RETURNING runs", [eventID])
+        let runs = (previous.rows.first?.first??.asInt ?? 0) + 1
+        try connection.execute(
+            """
+            INSERT INTO events (event_id, monitor_id, monitor_name, cause, start_time, end_time, frame_count,
+                outcome, reason, frames_selected, faces, model_version, runs)
+            VALUES ($1, $2, $3, $4, to_timestamp($5::float8), to_timestamp($6::float8), $7, $8, $9, $10, $11, $12, $13)
+            """,
+            [
+                eventID, String(event.monitorID), event.monitorName, event.cause, sqlTime(event.start),
+                event.end.map(sqlTime), String(event.frameCount), results.outcome.name, results.outcome.reason,
+                String(results.frames.count), String(results.faceCount), results.modelVersion, String(runs),
+            ])
+        try insertRows(
+            into: "frames", columns: ["event_id", "frame_id", "time", "score", "faces", "error"],
+            casts: ["", "", "to_timestamp(%::float8)", "", "", ""],
+            batch: batch,
+            rows: results.frames.map { frame in
+                [
+                    eventID, String(frame.frameID), sqlTime(frame.time), String(frame.score),
+                    String(frame.faces.count), frame.error,
+                ]
+            }, on: connection)
+        var detections: [[String?]] = []
+        for frame in results.frames {
+            for face in frame.faces {
+                detections.append([
+                    eventID, String(frame.frameID), String(face.index), String(event.monitorID), sqlTime(frame.time),
+                    String(face.box.top), String(face.box.right), String(face.box.bottom), String(face.box.left),
+                    nil, sqlDouble(face.confidence), face.focus.map(sqlDouble),
+                    face.encoding.map { "{" + $0.values.map { sqlDouble(Double($0)) }.joined(separator: ",") + "}" },
+                    face.name, face.person, face.probability.map(sqlDouble), face.distance.map(sqlDouble),
+                    face.margin.map(sqlDouble), face.status, results.modelVersion,
+                ])
+            }
+        }
+        var casts = Array(repeating: "", count: detectionColumns.count)
+        casts[4] = "to_timestamp(%::float8)"
+        try insertRows(
+            into: "detections", columns: detectionColumns, casts: casts, batch: batch, rows: detections, on: connection)
+        let summaries = EventSummary.summarize(results.frames)
+        try insertRows(
+            into: "event_summaries",
+            columns: [
+                "event_id", "person", "name", "monitor_id", "first_seen", "last_seen", "frames_seen", "best_frame",
+                "best_box", "max_probability", "mean_probability",
+            ],
+            casts: ["", "", "", "", "to_timestamp(%::float8)", "to_timestamp(%::float8)", "", "", "", "", ""],
+            batch: batch,
+            rows: summaries.map { summary in
+                [
+                    eventID, summary.person, summary.name, String(event.monitorID), sqlTime(summary.firstSeen),
+                    sqlTime(summary.lastSeen), String(summary.framesSeen), String(summary.bestFrame),
+                    "{\(summary.bestBox.top),\(summary.bestBox.right),\(summary.bestBox.bottom),\(summary.bestBox.left)}",
+                    summary.maxProbability.map(sqlDouble), summary.meanProbability.map(sqlDouble),
+                ]
+            }, on: connection)
+        if let watermark = results.lowWatermark {
+            // GREATEST: the cursor never moves back, whatever order commits arrive in.
+            try connection.execute(
+                """
+                INSERT INTO ingest_cursor (source, low_watermark) VALUES ($1, $2)
+                ON CONFLICT (source) DO UPDATE
+                SET low_watermark = GREATEST(ingest_cursor.low_watermark, EXCLUDED.low_watermark), updated_at = now()
+                """, [source, String(watermark)])
+        }
+    }
+
+    /// Multi-row INSERTs of at most `batch` rows (20 columns × 400 rows stays far below libpq's
+    /// 65535 parameters); `casts` wraps a column's placeholder (`%` stands for it), e.g. to turn
+    /// epoch seconds into a timestamptz.
+    static func insertRows(
+        into table: String, columns: [String], casts: [String], batch: Int, rows: [[String?]],
+        on connection: PostgresConnection
+    ) throws {
+        var start = 0
+        while start < rows.count {
+            let chunk = rows[start..<min(start + batch, rows.count)]
+            var placeholders: [String] = []
+            var parameters: [String?] = []
+            parameters.reserveCapacity(chunk.count * columns.count)
+            for row in chunk {
+                let tuple = row.indices.map { column in
+                    let placeholder = "$\(parameters.count + column + 1)"
+                    return casts[column].isEmpty
+                        ? placeholder : casts[column].replacingOccurrences(of: "%", with: placeholder)
+                }
+                placeholders.append("(" + tuple.joined(separator: ",") + ")")
+                parameters.append(contentsOf: row)
+            }
+            try connection.execute(
+                "INSERT INTO \(table) (\(columns.joined(separator: ","))) VALUES "
+                    + placeholders.joined(separator: ","),
+                parameters)
+            start += chunk.count
+        }
+    }
+}
+
+/// PostgreSQL's spelling of special floats; everything else round-trips through Swift's shortest form.
+func sqlDouble(_ value: Double) -> String {
+    if value.isNaN { return "NaN" }
+    if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
+    return "\(value)"
+}
+
+func sqlTime(_ date: Date) -> String {
+    sqlDouble(date.timeIntervalSince1970)
+}
+
+extension String {
+    var asInt64: Int64? { Int64(self) }
+}

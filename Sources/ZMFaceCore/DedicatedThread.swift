@@ -1,0 +1,79 @@
+import Foundation
+import Synchronization
+
+/// One OS thread that owns a piece of state (a database connection, a ZeroMQ socket) and runs
+/// jobs on it one after another. Blocking C libraries (libpq, libmariadb, libzmq) are called from
+/// here, never from Swift's cooperative pool, and their handles never leave this thread.
+public final class DedicatedThread<State>: Sendable {
+    public typealias Job = @Sendable (inout State) -> Void
+
+    fileprivate enum Command {
+        case run(Job)
+        case stop
+    }
+
+    /// Shared with the thread's closure, which cannot capture a `Mutex` directly.
+    private final class Queue: Sendable {
+        let commands = Mutex<[Command]>([])
+        let signal = DispatchSemaphore(value: 0)
+        let stopped = Mutex(false)
+    }
+
+    private let queue = Queue()
+
+    /// Starts the thread; `makeState` runs on it, so the state is created where it is used.
+    public init(name: String, makeState: @escaping @Sendable () -> State) {
+        let thread = Thread { [queue] in
+            var state = makeState()
+            while true {
+                queue.signal.wait()
+                switch queue.commands.withLock({ $0.removeFirst() }) {
+                case .run(let job): job(&state)
+                case .stop: return
+                }
+            }
+        }
+        thread.name = name
+        thread.start()
+    }
+
+    deinit {
+        stop()
+    }
+
+    /// Runs `body` on the thread with its state and returns what it returns.
+    public func perform<Result: Sendable>(
+        _ body: @escaping @Sendable (inout State) throws -> Result
+    ) async throws -> Result {
+        try await withCheckedThrowingContinuation { continuation in
+            let accepted = enqueue(.run { state in continuation.resume(with: Swift.Result { try body(&state) }) })
+            if !accepted { continuation.resume(throwing: DedicatedThreadStopped()) }
+        }
+    }
+
+    /// Lets queued jobs finish, then ends the thread (the state is released there).
+    public func stop() {
+        let first = queue.stopped.withLock { stopped in
+            defer { stopped = true }
+            if !stopped { queue.commands.withLock { $0.append(.stop) } }
+            return !stopped
+        }
+        if first { queue.signal.signal() }
+    }
+
+    /// One semaphore signal per command, so the thread never takes from an empty queue.
+    private func enqueue(_ command: Command) -> Bool {
+        let accepted = queue.stopped.withLock { stopped in
+            guard !stopped else { return false }
+            queue.commands.withLock { $0.append(command) }
+            return true
+        }
+        if accepted { queue.signal.signal() }
+        return accepted
+    }
+}
+
+/// A job was handed to a thread that has already been stopped.
+public struct DedicatedThreadStopped: Error, CustomStringConvertible {
+    public var description: String { "the worker thread has stopped" }
+}

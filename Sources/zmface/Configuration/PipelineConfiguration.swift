@@ -1,0 +1,123 @@
+import Foundation
+import Ingest
+import ZeroRPC
+
+/// worker.json's `zoneminder` section: where events come from.
+struct ZoneMinderSourceConfiguration: Equatable {
+    /// Off by default: `zmface serve` is then the zerorpc drop-in only.
+    var enabled = false
+    /// ZoneMinder's zm.conf; when set, ZM_DB_* come from it (and its conf.d) instead of db* below.
+    var zmConf: String?
+    var database = ZoneMinderDatabaseSettings()
+    /// Folder for events whose StorageId has no Storage row (ZoneMinder's ZM_DIR_EVENTS).
+    var eventsPath = "/var/cache/zoneminder/events"
+    /// Only these monitors (nil: all).
+    var monitors: [Int]?
+
+    /// The database settings to use, from zm.conf when configured; ZMFACE_ZM_DB_PASS wins for the
+    /// password so it need not sit in a file.
+    func resolvedDatabase(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> ZoneMinderDatabaseSettings
+    {
+        var settings = database
+        if let zmConf {
+            do {
+                settings = try ZoneMinderDatabaseSettings.fromZMConf(zmConf)
+            } catch {
+                throw ConfigurationError.invalid("zoneminder.zmConf", "\(error)")
+            }
+        }
+        if let password = environment["ZMFACE_ZM_DB_PASS"] { settings.password = password }
+        return settings
+    }
+}
+
+/// worker.json's `publish` section: the ZeroMQ PUB socket.
+struct PublishConfiguration: Equatable {
+    var endpoints: [String] = []
+    var highWaterMark = 10_000
+    var statusSeconds = 5.0
+    /// Names this server in every message (default: the host name).
+    var serverID: String?
+}
+
+extension ServerConfiguration {
+    /// The PostgreSQL connection: ZMFACE_DATABASE_URL when set, else `postgres.url`.
+    func resolvedPostgresURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
+        environment["ZMFACE_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? postgresURL
+    }
+
+    mutating func readPipelineSections(_ root: inout JSONFields) throws(ConfigurationError) {
+        if var zoneminder = try root.object("zoneminder") {
+            var source = ZoneMinderSourceConfiguration()
+            source.enabled = try zoneminder.bool("enabled", default: false)
+            source.zmConf = try zoneminder.string("zmConf")
+            let host = try zoneminder.string("dbHost") ?? "localhost"
+            do {
+                source.database = try ZoneMinderDatabaseSettings(
+                    zmDBHost: host, database: try zoneminder.string("dbName") ?? "zm",
+                    user: try zoneminder.string("dbUser") ?? "zmuser", password: try zoneminder.string("dbPassword"))
+            } catch let error as ZoneMinderConfigError {
+                throw .invalid("zoneminder.dbHost", "\(error)")
+            } catch let error as ConfigurationError {
+                throw error
+            } catch {
+                throw .invalid("zoneminder", "\(error)")
+            }
+            source.eventsPath = try zoneminder.string("eventsPath") ?? source.eventsPath
+            source.monitors = try zoneminder.ints("monitors", in: 1...Int(Int32.max))
+            ingest.pollSeconds = try zoneminder.double("pollSeconds", default: ingest.pollSeconds, in: 0.05...3600)
+            ingest.settleSeconds = try zoneminder.double("settleSeconds", default: ingest.settleSeconds, in: 0...3600)
+            ingest.abandonSeconds = try zoneminder.double(
+                "abandonSeconds", default: ingest.abandonSeconds, in: 1...(30 * 86400))
+            if let start = try zoneminder.string("startAt") {
+                guard let point = IngestSettings.StartPoint(rawValue: start) else {
+                    throw .invalid("zoneminder.startAt", "must be \"beginning\" or \"now\", not \"\(start)\"")
+                }
+                ingest.startAt = point
+            }
+            try zoneminder.rejectUnknownFields()
+            self.zoneminder = source
+        }
+        if var frames = try root.object("frames") {
+            if let select = try frames.string("select") {
+                guard let candidates = FrameSelectionPolicy.Candidates(rawValue: select) else {
+                    throw .invalid("frames.select", "must be \"alarm\" or \"all\", not \"\(select)\"")
+                }
+                ingest.selection.candidates = candidates
+            }
+            ingest.selection.every = try frames.int("every", default: ingest.selection.every, in: 1...100_000)
+            ingest.selection.maxPerEvent = try frames.int(
+                "maxPerEvent", default: ingest.selection.maxPerEvent, in: 0...1_000_000)
+            if let order = try frames.string("order") {
+                guard let value = FrameSelectionPolicy.Order(rawValue: order) else {
+                    throw .invalid("frames.order", "must be \"score\" or \"time\", not \"\(order)\"")
+                }
+                ingest.selection.order = value
+            }
+            try frames.rejectUnknownFields()
+        }
+        if var postgres = try root.object("postgres") {
+            postgresURL = try postgres.string("url")
+            try postgres.rejectUnknownFields()
+        }
+        if var publish = try root.object("publish") {
+            self.publish.endpoints = try publish.strings("endpoints") ?? []
+            self.publish.highWaterMark = try publish.int("highWaterMark", default: 10_000, in: 1...10_000_000)
+            self.publish.statusSeconds = try publish.double("statusSeconds", default: 5, in: 0...86400)
+            self.publish.serverID = try publish.string("serverId")
+            try publish.rejectUnknownFields()
+        }
+    }
+
+    /// Checks the pipeline settings that depend on each other.
+    func validatePipeline() throws(ConfigurationError) {
+        for (index, endpoint) in publish.endpoints.enumerated() {
+            do {
+                try EndpointPolicy.checkExposure(endpoint, allowRemote: zerorpc.allowRemote)
+            } catch {
+                throw .invalid("publish.endpoints[\(index)]", "\(error)")
+            }
+        }
+    }
+}

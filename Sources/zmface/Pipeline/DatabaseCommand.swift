@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Sink
+
+struct DatabaseCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "db",
+        abstract: "Manage zmface's PostgreSQL schema.",
+        subcommands: [MigrateCommand.self]
+    )
+
+    struct MigrateCommand: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "migrate",
+            abstract: "Apply pending schema migrations (serve and ingest also do this at start).",
+            discussion: """
+                Examples:
+                  zmface db migrate --database postgresql://zmface@localhost/zmface
+                  ZMFACE_DATABASE_URL=postgresql:///zmface zmface db migrate
+                """
+        )
+
+        @Option(help: "worker.json (default: ./worker.json if present).")
+        var config: String?
+
+        @Option(help: "PostgreSQL URL (overrides postgres.url and ZMFACE_DATABASE_URL).")
+        var database: String?
+
+        func run() async throws {
+            do {
+                var options = try PipelineOptions.parse(config.map { ["--config", $0] } ?? [])
+                options.database = database
+                guard let url = try options.settings().resolvedPostgresURL(), !url.isEmpty else {
+                    throw CommandError.message("no database: pass --database, set ZMFACE_DATABASE_URL or postgres.url")
+                }
+                let store = ResultStore(conninfo: url)
+                defer { store.close() }
+                let applied = try await store.migrate()
+                print(
+                    applied.isEmpty
+                        ? "schema is up to date (version \(ResultStore.schemaVersion))"
+                        : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema version \(ResultStore.schemaVersion)"
+                )
+            } catch {
+                CommandError.report(error)
+                throw ExitCode.failure
+            }
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import FaceAPI
+import Foundation
+import Ingest
+import Logging
+import Sink
+import Workers
+import ZMFaceCore
+
+/// The parts of ZoneMinder ingestion, built from the configuration around a running pool:
+/// ZoneMinder catalog → frame reader → pool → PostgreSQL → PUB socket.
+struct IngestionPipeline: Sendable {
+    let store: ResultStore
+    let publisher: ResultPublisher?
+    let catalog: ZoneMinderCatalog
+    let reader: EventFrameReader
+    let ingestor: EventIngestor
+
+    static func make(
+        settings: ServerConfiguration, pool: RecognitionPool, classifier: ReloadableClassifier?,
+        publisher: ResultPublisher?, logger: Logger
+    ) throws -> IngestionPipeline {
+        guard let url = settings.resolvedPostgresURL() else {
+            throw ConfigurationError.invalid(
+                "postgres.url", "is required for ZoneMinder ingestion (or set ZMFACE_DATABASE_URL)")
+        }
+        let store = ResultStore(conninfo: url)
+        let catalog = ZoneMinderCatalog(
+            settings: try settings.zoneminder.resolvedDatabase(), defaultEventsPath: settings.zoneminder.eventsPath,
+            monitors: settings.zoneminder.monitors)
+        let reader = EventFrameReader(
+            stills: ImageDecoder(maxFileBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels),
+            maxPixels: settings.maxImagePixels)
+        var ingest = settings.ingest
+        ingest.concurrency = max(ingest.concurrency, settings.workers + 1)
+        let recognizer = PoolFrameRecognizer(
+            recognizer: FrameRecognizer(pool: pool, settings: settings.recognition, identifier: classifier),
+            classifier: classifier, logger: logger)
+        let ingestor = EventIngestor(
+            catalog: catalog, reader: reader, recognizer: recognizer,
+            sink: PostgresResultSink(store: store, publisher: publisher, logger: logger), settings: ingest,
+            logger: logger)
+        return IngestionPipeline(
+            store: store, publisher: publisher, catalog: catalog, reader: reader, ingestor: ingestor)
+    }
+
+    /// Applies pending schema migrations, waiting for PostgreSQL if it is not up yet.
+    func migrate(logger: Logger) async throws {
+        let applied = try await Backoff.retrying(
+            isTransient: { ($0 as? PostgresError)?.isUnavailable == true },
+            onRetry: { error, delay in
+                logger.warning(
+                    "PostgreSQL unavailable at start; waiting", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
+            },
+            onRecovered: { _ in }, { try await store.migrate() })
+        if !applied.isEmpty {
+            logger.info("PostgreSQL schema migrated", metadata: ["versions": "\(applied)"])
+        }
+    }
+
+    func close() {
+        reader.close()
+        catalog.close()
+        store.close()
+    }
+}
+
+extension ResultPublisher {
+    /// Starts the PUB socket when endpoints are configured.
+    static func start(_ settings: PublishConfiguration) async throws -> ResultPublisher? {
+        guard !settings.endpoints.isEmpty else { return nil }
+        let serverID = settings.serverID ?? ProcessInfo.processInfo.hostName
+        return try await ResultPublisher.start(
+            endpoints: settings.endpoints, highWaterMark: settings.highWaterMark, serverID: serverID)
+    }
+}

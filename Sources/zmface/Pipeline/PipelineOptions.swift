@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import Logging
+
+/// Options shared by the commands that run the ingestion pipeline.
+struct PipelineOptions: ParsableArguments {
+    @Option(help: "worker.json (default: ./worker.json if present).")
+    var config: String?
+
+    @Option(help: "Recognition workers (overrides the configuration).")
+    var workers: Int?
+
+    @Option(help: "Directory holding the dlib model files (overrides the configuration).")
+    var models: String?
+
+    @Option(help: "Classifier model file (overrides the configuration).")
+    var classifier: String?
+
+    @Option(help: "PostgreSQL URL for results (overrides postgres.url and ZMFACE_DATABASE_URL).")
+    var database: String?
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        if let workers, !(1...64).contains(workers) { throw ValidationError("--workers must be between 1 and 64") }
+    }
+
+    func settings() throws -> ServerConfiguration {
+        let path =
+            config
+            ?? (FileManager.default.fileExists(atPath: ServerConfiguration.defaultPath)
+                ? ServerConfiguration.defaultPath : nil)
+        var settings = try path.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
+        if let workers { settings.workers = workers }
+        if let models { settings.models = models }
+        if let classifier { settings.classifierModel = classifier }
+        if let database { settings.postgresURL = database }
+        return settings
+    }
+}

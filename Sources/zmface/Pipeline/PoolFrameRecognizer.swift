@@ -1,0 +1,36 @@
+import FaceAPI
+import Ingest
+import Logging
+import Metrics
+import Workers
+import ZMFaceCore
+
+/// Ingestion's recogniser: the shared worker pool, below zerorpc calls in priority. A full queue
+/// makes ingestion wait and retry (counted), never drop the frame.
+struct PoolFrameRecognizer: FrameRecognizing {
+    let recognizer: FrameRecognizer
+    let classifier: ReloadableClassifier?
+    let logger: Logger
+
+    func recognize(_ image: RGBImage, priority: IngestPriority) async throws -> [FaceResult] {
+        var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
+        while true {
+            do {
+                return try await recognizer.recognize(image, priority: priority == .live ? .live : .backfill)
+            } catch PoolError.overloaded {
+                Counter(label: "zmface_ingest_pool_waits_total").increment()
+                try await Task.sleep(for: backoff.nextDelay())
+            }
+        }
+    }
+
+    func modelVersion() async -> String {
+        classifier?.modelVersion ?? "none"
+    }
+}
+
+extension ImageDecoder: StillImageDecoding {
+    public func decodeImage(atPath path: String) throws -> RGBImage {
+        try decode(fileAtPath: path)
+    }
+}

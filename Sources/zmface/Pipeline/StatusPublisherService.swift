@@ -1,0 +1,30 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Sink
+import Workers
+
+/// Publishes the `status` topic every few seconds, so subscribers can tell a quiet server from a
+/// dead one.
+struct StatusPublisherService: Service {
+    let publisher: ResultPublisher
+    let interval: Duration
+    let pool: RecognitionPool
+    let store: ResultStore?
+    let classifier: ReloadableClassifier?
+
+    func run() async throws {
+        let started = ContinuousClock.now
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            let uptime = ContinuousClock.now - started
+            let newestHandled = try? await store?.newestHandledEvent()
+            await publisher.publishStatus(
+                StatusReport(
+                    uptimeSeconds: Double(uptime.components.seconds), workers: await pool.workerCount,
+                    busyWorkers: await pool.busyWorkers, queuedJobs: await pool.queuedJobs, newestEvent: nil,
+                    newestHandledEvent: newestHandled ?? nil, ingestLagSeconds: nil,
+                    model: classifier?.modelVersion ?? "none"))
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

@@ -1,0 +1,112 @@
+import ArgumentParser
+import Foundation
+import Sink
+import ZeroMQ
+
+struct SubscribeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "subscribe",
+        abstract: "Print the results a zmface server publishes, as JSON lines, and report gaps.",
+        discussion: """
+            Each message is printed as {"topic": …, "message": {…}}. A missed sequence number (a slow \
+            subscriber at the high-water mark, a reconnect) is printed as {"gap": {"server", "session", \
+            "from", "to"}} and on stderr; a server restart as {"newSession": …}. Missed results can be \
+            re-read from PostgreSQL.
+
+            Examples:
+              zmface subscribe --endpoint tcp://127.0.0.1:5556
+              zmface subscribe --topic face/3/ --count 10
+            """
+    )
+
+    @Option(help: "PUB endpoint to connect to (default: the first publish.endpoints entry of worker.json).")
+    var endpoint: String?
+
+    @Option(help: "worker.json to take the endpoint from.")
+    var config: String?
+
+    @Option(help: "Topic prefix to subscribe to (repeatable; default: everything).")
+    var topic: [String] = []
+
+    @Option(help: "Exit after this many messages.")
+    var count: Int?
+
+    @Option(help: "Exit after this many seconds without a message.")
+    var idleTimeout: Double?
+
+    func run() throws {
+        do {
+            let target = try resolvedEndpoint()
+            let context = try ZMQContext()
+            let socket = try ZMQSocket(context: context, type: .sub)
+            defer { socket.close() }
+            for prefix in topic.isEmpty ? [""] : topic { try socket.subscribe(Array(prefix.utf8)) }
+            try socket.setReceiveTimeout(milliseconds: 200)
+            try socket.connect(target)
+            var detector = SequenceGapDetector()
+            var received = 0
+            var lastMessage = Date()
+            while count.map({ received < $0 }) ?? true {
+                guard let frames = try socket.receive(blocking: true), frames.count == 2 else {
+                    if let idleTimeout, Date().timeIntervalSince(lastMessage) > idleTimeout { break }
+                    continue
+                }
+                lastMessage = Date()
+                received += 1
+                let topicText = String(decoding: frames[0], as: UTF8.self)
+                let body = Data(frames[1])
+                if let envelope = try? JSONDecoder().decode(EnvelopeFields.self, from: body) {
+                    report(
+                        detector.check(server: envelope.server, session: envelope.session, seq: envelope.seq), envelope)
+                }
+                var line = Data("{\"topic\":".utf8)
+                line.append(try JSONEncoder().encode(topicText))
+                line.append(Data(",\"message\":".utf8))
+                line.append(body)
+                line.append(Data("}\n".utf8))
+                FileHandle.standardOutput.write(line)
+            }
+        } catch {
+            CommandError.report(error)
+            throw ExitCode.failure
+        }
+    }
+
+    private struct EnvelopeFields: Decodable {
+        var server: String
+        var session: String
+        var seq: UInt64
+    }
+
+    private func report(_ check: SequenceCheck, _ envelope: EnvelopeFields) {
+        let server = String(data: (try? JSONEncoder().encode(envelope.server)) ?? Data(), encoding: .utf8) ?? "\"\""
+        switch check {
+        case .first, .inOrder:
+            return
+        case .gap(let from, let to):
+            FileHandle.standardError.write(
+                Data("zmface subscribe: missed messages \(from)...\(to) from \(envelope.server)\n".utf8))
+            emit("{\"gap\":{\"server\":\(server),\"session\":\"\(envelope.session)\",\"from\":\(from),\"to\":\(to)}}")
+        case .newSession(let seq):
+            FileHandle.standardError.write(Data("zmface subscribe: \(envelope.server) restarted (new session)\n".utf8))
+            emit("{\"newSession\":{\"server\":\(server),\"session\":\"\(envelope.session)\",\"seq\":\(seq)}}")
+        case .outOfOrder(let expected, let got):
+            emit("{\"outOfOrder\":{\"server\":\(server),\"expected\":\(expected),\"got\":\(got)}}")
+        }
+    }
+
+    private func emit(_ line: String) {
+        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+
+    private func resolvedEndpoint() throws -> String {
+        if let endpoint { return endpoint }
+        let path = config ?? (FileManager.default.fileExists(atPath: "worker.json") ? "worker.json" : nil)
+        guard let path, let first = try ServerConfiguration.load(path: path).publish.endpoints.first else {
+            throw CommandError.message("no endpoint: pass --endpoint or configure publish.endpoints")
+        }
+        // A server binds tcp://*:5556 or tcp://0.0.0.0:5556; a subscriber connects to a host.
+        return first.replacingOccurrences(of: "://*:", with: "://127.0.0.1:")
+            .replacingOccurrences(of: "://0.0.0.0:", with: "://127.0.0.1:")
+    }
+}

@@ -1,0 +1,94 @@
+"""Fixtures for the ingestion/sink tests (see zmfixture.py).
+
+Session: `mariadb` (a private mariadbd) and `postgres` (a private PostgreSQL 15), started once and
+stopped at the end. Per test: `zm` (a ZoneMinderWriter on a fresh database with ZoneMinder 1.36's
+real schema and a fresh storage root; `zm.config` is how the read-only consumer connects) and
+`pgurl` (a fresh, empty PostgreSQL database owned by zmface).
+"""
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+import zmfixture  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[2]
+ZMFACE = Path(os.environ.get("ZMFACE_BIN", ROOT / ".build/debug/zmface"))
+
+
+@pytest.fixture(scope="session")
+def mariadb():
+    db = zmfixture.MariaDB()
+    try:
+        db.start()
+        yield db
+    finally:
+        db.close()
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    pg = zmfixture.Postgres()
+    try:
+        pg.start()
+        yield pg
+    finally:
+        pg.close()
+
+
+@pytest.fixture
+def zm(mariadb, tmp_path_factory):
+    """A ZoneMinderWriter on a fresh ZoneMinder database; its storage root (Storage Id 1) is a fresh
+    folder under pytest's temporary folder. Also: zm.config (consumer connection dict),
+    zm.mariadb (the server), zm.consumer() (a read-only connection as zmface)."""
+    config = mariadb.new_zm_database()
+    # Storage.Path is varchar(64): a short folder from the factory, not the (long) tmp_path
+    storage_root = tmp_path_factory.mktemp("zm") / "events"
+    conn = mariadb.root(config["name"])
+    writer = zmfixture.ZoneMinderWriter(conn, config["name"], storage_root)
+    writer.config = config
+    writer.mariadb = mariadb
+    writer.consumer = lambda **kw: mariadb.consumer(config, **kw)
+    yield writer
+    if writer.conn.open:   # a test may have replaced it (server restart)
+        writer.conn.close()
+
+
+@pytest.fixture
+def pgurl(postgres):
+    """The URL of a fresh, empty PostgreSQL database owned by zmface."""
+    return postgres.fresh_database()
+
+
+@pytest.fixture
+def zmface_bin():
+    if not os.access(ZMFACE, os.X_OK):
+        pytest.fail(f"{ZMFACE} not built: run swift build first")
+    return ZMFACE
+
+
+@pytest.fixture(scope="session")
+def hostile_model(tmp_path_factory):
+    """A real classifier trained by `zmface encode` + `zmface train` on augmented photos of Obama and
+    Biden, whose class names are hostile: quotes, SQL, a slash and non-ASCII text."""
+    import subprocess
+    work = tmp_path_factory.mktemp("model")
+    photos = ROOT / ".cache/test-photos"
+    subprocess.run([sys.executable, str(ROOT / "Tests/training/make_dataset.py"), str(photos), str(work)],
+                   check=True, capture_output=True)
+    train = work / "train"
+    (train / "obama").rename(train / OBAMA)
+    (train / "biden").rename(train / BIDEN)
+    for step in (["encode", str(train), "--out", str(work / "train.json")],
+                 ["train", str(work / "train.json"), "--classifier", "svm", "--out", str(work / "hostile.model")]):
+        p = subprocess.run([str(ZMFACE), *step], capture_output=True, text=True, cwd=ROOT)
+        assert p.returncode == 0, p.stderr
+    return work / "hostile.model"
+
+
+# Folder names are class names; '/' cannot be in a folder name, everything else can.
+OBAMA = "O'Bama \"Barack\" 🇺🇸 Ωμέγα"
+BIDEN = "Bíden'); DROP TABLE detections;--"
