@@ -32,6 +32,36 @@ import ZMFaceCore
         await pool.shutdown()
     }
 
+    @Test("A freed worker goes to the most urgent waiter: zerorpc calls, then live events, then backfill")
+    func priorities() async throws {
+        let pool = try await RecognitionPool(workers: 1, modelFiles: Self.models, queueCapacity: 8)
+        let order = OrderRecorder()
+        async let busy: Int = pool.run(waitingAtMost: .seconds(10)) { _ in
+            Thread.sleep(forTimeInterval: 1.0)
+            return 0
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let queued: [(String, JobPriority)] = [
+            ("backfill-1", .backfill), ("live-1", .live), ("rpc-1", .interactive), ("backfill-2", .backfill),
+            ("live-2", .live), ("rpc-2", .interactive),
+        ]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (name, priority) in queued {
+                group.addTask {
+                    try await pool.run(waitingAtMost: .seconds(30), priority: priority) { _ in
+                        order.append(name)
+                    }
+                }
+                // Queued one after another, so "first come" is well defined within a priority.
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            try await group.waitForAll()
+        }
+        _ = try await busy
+        #expect(order.names == ["rpc-1", "rpc-2", "live-1", "live-2", "backfill-1", "backfill-2"])
+        await pool.shutdown()
+    }
+
     @Test("A full queue refuses immediately; shutdown fails waiting and later jobs")
     func queueCapacityAndShutdown() async throws {
         let pool = try await RecognitionPool(workers: 1, modelFiles: Self.models, queueCapacity: 1)
@@ -108,4 +138,11 @@ private final class RunLog: Sendable {
 
     func record(_ id: Int) { runs.withLock { $0[id, default: 0] += 1 } }
     var counts: [Int: Int] { runs.withLock { $0 } }
+}
+
+/// Names in the order jobs ran, written from worker threads.
+final class OrderRecorder: Sendable {
+    private let storage = Mutex<[String]>([])
+    func append(_ name: String) { storage.withLock { $0.append(name) } }
+    var names: [String] { storage.withLock { $0 } }
 }

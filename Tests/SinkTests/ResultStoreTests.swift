@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+import ZMFaceCore
+
+@testable import Sink
+
+/// Against a real PostgreSQL: scripts/test starts a private one (scripts/lib/dbservers.sh) and
+/// passes its URL in ZMFACE_TEST_POSTGRES_URL. Each test works in a schema of its own.
+enum TestDatabase {
+    static func url() throws -> String {
+        try #require(
+            ProcessInfo.processInfo.environment["ZMFACE_TEST_POSTGRES_URL"],
+            "ZMFACE_TEST_POSTGRES_URL is not set: run scripts/test, which starts a private PostgreSQL")
+    }
+
+    /// A store on a fresh, empty schema (search_path set through libpq's `options`).
+    static func freshStore() throws -> (ResultStore, String) {
+        let base = try url()
+        let schema = "t_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased()
+        let admin = try PostgresConnection(conninfo: base)
+        try admin.execute("CREATE SCHEMA \(schema)")
+        let scoped = base + (base.contains("?") ? "&" : "?") + "options=-csearch_path%3D\(schema)"
+        return (ResultStore(conninfo: scoped), scoped)
+    }
+
+    static func query(_ url: String, _ sql: String, _ parameters: [String?] = []) throws -> [[String?]] {
+        try PostgresConnection(conninfo: url).execute(sql, parameters).rows
+    }
+}
+
+func face(_ index: Int, name: String?, probability: Double?, margin: Double? = 0.2) -> FaceResult {
+    FaceResult(
+        index: index, box: FaceBox(top: 1, right: 50, bottom: 60, left: 2), confidence: 1.5, focus: 321.5,
+        encoding: FaceEncoding((0..<128).map { Float($0) / 1000 - 0.05 }), name: name, probability: probability,
+        distance: 0.4, margin: margin, status: name == nil ? "unknown" : "recognized")
+}
+
+func results(event: Int64, faces: [[FaceResult]], watermark: Int64? = nil) -> EventResults {
+    EventResults(
+        event: EventInfo(
+            id: event, monitorID: 2, monitorName: "Front 'door'", cause: "Motion",
+            start: Date(timeIntervalSince1970: 1000),
+            end: Date(timeIntervalSince1970: 1005), frameCount: 50),
+        outcome: .processed,
+        frames: faces.enumerated().map { index, faces in
+            FrameResult(
+                frameID: index + 1, time: Date(timeIntervalSince1970: 1000 + Double(index)), score: 255, faces: faces)
+        }, modelVersion: "svm-abc", lowWatermark: watermark)
+}
+
+@Suite("PostgreSQL result store (real server)", .serialized)
+struct ResultStoreTests {
+    @Test("migrations apply once; a second start finds nothing to do")
+    func migrations() async throws {
+        let (store, url) = try TestDatabase.freshStore()
+        defer { store.close() }
+        #expect(try await store.migrate() == [1])
+        #expect(try await store.migrate() == [])
+        #expect(try TestDatabase.query(url, "SELECT version FROM schema_migrations") == [["1"]])
+    }
+
+    @Test("a database newer than this zmface is refused, not modified")
+    func newerSchema() async throws {
+        let (store, url) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        _ = try TestDatabase.query(url, "INSERT INTO schema_migrations (version, name) VALUES (99, 'future')")
+        await #expect(throws: PostgresError.self) { try await store.migrate() }
+    }
+
+    @Test("hostile names, NaN and infinite scores and the 128-D encoding are stored exactly")
+    func hostileValues() async throws {
+        let (store, url) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        let hostile = "Ro'bert\"); DROP TABLE detections;-- \u{1F600} \\ Ωμέγα"
+        try await store.commit(
+            results(event: 7, faces: [[face(0, name: hostile, probability: .nan, margin: .infinity)]]), source: "zm")
+        let row = try #require(
+            try TestDatabase.query(
+                url,
+                "SELECT name, probability::text, margin::text, array_length(encoding, 1), encoding[2]::text FROM detections"
+            ).first)
+        #expect(Array(row.prefix(4)) == [hostile, "NaN", "Infinity", "128"])
+        #expect(Float(row[4] ?? "") == Float(1) / 1000 - 0.05, "real[] keeps the Float bit for bit")
+        #expect(try TestDatabase.query(url, "SELECT monitor_name FROM events") == [["Front 'door'"]])
+        #expect(
+            try TestDatabase.query(url, "SELECT person, max_probability::text FROM event_summaries") == [
+                [hostile, "NaN"]
+            ])
+    }
+
+    @Test("re-committing an event replaces its rows (fewer faces now), counts runs, never duplicates")
+    func replace() async throws {
+        let (store, url) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        try await store.commit(
+            results(
+                event: 3, faces: [[face(0, name: "a", probability: 0.9), face(1, name: nil, probability: 0.1)], []]),
+            source: "zm")
+        try await store.commit(results(event: 3, faces: [[face(0, name: "a", probability: 0.95)]]), source: "zm")
+        #expect(try TestDatabase.query(url, "SELECT count(*) FROM detections") == [["1"]])
+        #expect(try TestDatabase.query(url, "SELECT count(*) FROM frames") == [["1"]])
+        #expect(try TestDatabase.query(url, "SELECT runs FROM events") == [["2"]])
+        #expect(try TestDatabase.query(url, "SELECT person, frames_seen FROM event_summaries") == [["a", "1"]])
+    }
+
+    @Test("the cursor moves only forward and is read back; handled events are listed from a watermark")
+    func cursor() async throws {
+        let (store, _) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        #expect(try await store.lowWatermark(source: "zm") == nil)
+        try await store.commit(results(event: 9, faces: [], watermark: 10), source: "zm")
+        try await store.commit(results(event: 4, faces: [], watermark: 5), source: "zm")
+        #expect(try await store.lowWatermark(source: "zm") == 10)
+        try await store.initializeLowWatermark(source: "zm", to: 1)
+        #expect(try await store.lowWatermark(source: "zm") == 10)
+        #expect(try await store.handledEvents(from: 5) == [9])
+        try await store.commit(results(event: 12, faces: [], watermark: nil), source: "zm")
+        #expect(try await store.lowWatermark(source: "zm") == 10, "a backfill commit leaves the cursor alone")
+    }
+
+    @Test("an unreachable server is `unavailable` (retry later), not a rejected statement")
+    func unreachable() async throws {
+        let store = ResultStore(conninfo: "postgresql://zmface@127.0.0.1:1/zmface?connect_timeout=2")
+        defer { store.close() }
+        await #expect {
+            try await store.migrate()
+        } throws: { error in
+            (error as? PostgresError)?.isUnavailable == true
+        }
+    }
+}
