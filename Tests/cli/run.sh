@@ -94,5 +94,23 @@ check "unknown detector is a usage error, not a crash (exit $code)" test "$code"
 code=$?
 check "out-of-range upsample is a usage error (exit $code)" test "$code" -ne 0 -a "$code" -lt 128
 
+# --- worker.json pipeline sections: every mistake names its field, before any model is loaded ----
+bad_config() {  # bad_config NAME PATTERN JSON-FRAGMENT
+  printf '{%s}\n' "$3" >"$work/bad.json"
+  expect_error "worker.json $1" "$2" ingest --once --config "$work/bad.json"
+}
+bad_config "unknown zoneminder field" "'zoneminder.dbHots' is not a known setting" '"zoneminder": {"dbHots": "x"}'
+bad_config "bad ZM_DB_HOST" "'zoneminder.dbHost'.*port or a socket" '"zoneminder": {"dbHost": "db:x"}'
+bad_config "bad startAt" "'zoneminder.startAt'" '"zoneminder": {"startAt": "yesterday"}'
+bad_config "bad frame selection" "'frames.select'.*alarm" '"frames": {"select": "some"}'
+bad_config "negative maxPerEvent" "'frames.maxPerEvent'" '"frames": {"maxPerEvent": -1}'
+bad_config "remote PUB endpoint" "'publish.endpoints\[0\]'" '"publish": {"endpoints": ["tcp://0.0.0.0:5556"]}'
+bad_config "ingestion without PostgreSQL" "'postgres.url' is required" '"zoneminder": {"enabled": true}'
+bad_config "unreadable zm.conf" "'zoneminder.zmConf'.*cannot read" '"zoneminder": {"zmConf": "/nonexistent/zm.conf"}, "postgres": {"url": "postgresql:///x"}'
+expect_error "backfill with a bad time" "--since \"soon\"" backfill --since soon --config "$work/bad.json"
+expect_error "db migrate against a stopped server" "PostgreSQL unavailable" db migrate --config "$work/bad.json"
+echo '{}' >"$work/empty.json"
+expect_error "db migrate without a database" "no database" db migrate --config "$work/empty.json"
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
