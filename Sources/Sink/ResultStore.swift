@@ -47,7 +47,7 @@ public final class ResultStore: Sendable {
 
     /// Sets the cursor of a source that has none yet (a first start that skips existing events).
     public func initializeLowWatermark(source: String, to watermark: Int64) async throws {
-        try await client.withConnection { connection in
+        try await client.withConnection { connection -> Void in
             try connection.execute(
                 "INSERT INTO ingest_cursor (source, low_watermark) VALUES ($1, $2) ON CONFLICT (source) DO NOTHING",
                 [source, String(watermark)])

@@ -24,7 +24,9 @@ final class PostgresConnection {
         }
         self.handle = handle
         // Results are read as text; keep numbers round-trippable and times unambiguous.
-        _ = try? execute("SET extra_float_digits = 3; SET TIME ZONE 'UTC'")
+        // client_min_messages: libpq would print NOTICEs such as "relation already exists, skipping"
+        // on stderr.
+        _ = try? execute("SET extra_float_digits = 3; SET TIME ZONE 'UTC'; SET client_min_messages = warning")
     }
 
     deinit {
