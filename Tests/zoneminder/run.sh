@@ -95,7 +95,7 @@ t=$(now)
 scripts/fetch-test-data
 venv=$ZMFACE_CACHE/venv-ingest
 # the same list as Tests/ingest/run.sh, so both share one venv
-requirements=(PyMySQL==1.1.1 "psycopg[binary]==3.2.3" pillow==11.0.0 pyzmq==27.3.0 pytest==8.3.4)
+requirements=(PyMySQL==1.1.1 "psycopg[binary]==3.2.3" pillow==11.0.0 pyzmq==27.3.0 msgpack==1.2.4 pytest==8.3.4)
 ensure_venv "$venv" "${requirements[@]}"
 lap data "$t"
 

@@ -1,0 +1,69 @@
+"""`zmface serve` with ingestion enabled: zerorpc calls and ZoneMinder events share one worker pool,
+both are answered, and SIGTERM stops both cleanly (the event in hand committed, exit 0)."""
+
+import json
+import os
+import signal
+import time
+
+import msgpack
+import zmq
+
+from conftest import OBAMA
+from zmfixture import frames_from
+from zmface_run import Running, rows, wait_until, worker_json
+
+PHOTOS = os.path.join(os.path.dirname(__file__), "../../.cache/test-photos")
+
+
+def detect_faces(endpoint, image, timeout=60):
+    """One zerorpc v3 request by hand (a DEALER), skipping heartbeats until the OK/ERR reply."""
+    context = zmq.Context.instance()
+    socket = context.socket(zmq.DEALER)
+    socket.setsockopt(zmq.LINGER, 0)
+    socket.connect(endpoint)
+    message_id = os.urandom(16).hex().encode()
+    from PIL import Image
+    width, height = Image.open(image).size
+    request = [{"image": image, "labels": [{"id": 1, "name": "person", "score": 0.99,
+                                            "box": {"xmin": 0, "ymin": 0, "xmax": width, "ymax": height}}]}]
+    socket.send_multipart([b"", msgpack.packb([{"message_id": message_id, "v": 3}, "detect_faces", [request]],
+                                              use_bin_type=True)])
+    deadline = time.time() + timeout
+    try:
+        while time.time() < deadline:
+            if not socket.poll(1000):
+                continue
+            header, name, args = msgpack.unpackb(socket.recv_multipart()[-1], raw=False)
+            if name in ("OK", "ERR"):
+                return name, args
+        raise AssertionError("no reply")
+    finally:
+        socket.close()
+
+
+def test_rpc_calls_and_ingestion_share_the_pool(zm, pgurl, tmp_path, hostile_model):
+    zm.add_monitor(1, "Front")
+    events = [zm.create_event(1, "Medium", frames_from(["obama.jpg"], 10), alarm=set(range(1, 11)))
+              for _ in range(4)]
+    endpoint = f"ipc://{tmp_path}/rpc.sock"
+    config = worker_json(zm, pgurl, tmp_path, model=hostile_model)
+    data = json.loads(config.read_text())
+    data["zerorpc"]["endpoints"] = [endpoint]
+    data["imageRoots"] = [os.path.realpath(PHOTOS)]
+    config.write_text(json.dumps(data))
+    server = Running(config, tmp_path, command="serve")
+    try:
+        server.wait_for("zerorpc server listening")
+        server.wait_for("event processed")   # ingestion is busy on the pool now
+        answers = [detect_faces(endpoint, os.path.realpath(os.path.join(PHOTOS, "obama.jpg"))) for _ in range(3)]
+        wait_until(lambda: len(rows(pgurl, "SELECT 1 FROM events")) == 4, what="all four events")
+    finally:
+        assert server.stop(signal.SIGTERM) == 0, server.output()
+    for name, args in answers:
+        assert name == "OK", args
+        reply = json.loads(args[0])
+        assert reply[0]["labels"][0]["face"] == OBAMA
+    for ev in events:
+        assert len(rows(pgurl, "SELECT 1 FROM detections WHERE event_id=%s AND name=%s", (ev.id, OBAMA))) == 10
+    assert "ingestion stopped" in server.output()
