@@ -21,6 +21,7 @@ struct ServeCommand: AsyncParsableCommand {
               zmface serve --config worker.json
               zmface serve --config /opt/smart-zoneminder/face-det-rec/config.json
               zmface serve --endpoint tcp://127.0.0.1:4242 --workers 2
+              zmface serve --config /etc/zmface/worker.json --check   # validate, then exit
             """
     )
 
@@ -48,6 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: Logger.Level = .info
 
+    @Flag(help: "Check the configuration, the model files and the classifier, print a summary and exit.")
+    var check = false
+
     func run() async throws {
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -69,6 +73,15 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             CommandError.report(error)
             throw ExitCode.failure
+        }
+        if check {
+            do {
+                try Self.checkOnly(settings)
+            } catch {
+                CommandError.report(error)
+                throw ExitCode.failure
+            }
+            return
         }
         let registry = metricsEndpoint.map { _ in MetricsService.bootstrap() }
 
@@ -155,6 +168,33 @@ struct ServeCommand: AsyncParsableCommand {
                 "requests": "\(statistics.requests)", "ok": "\(statistics.succeeded)", "err": "\(statistics.failed)",
                 "dropped": "\(statistics.dropped)",
             ])
+    }
+
+    /// `--check`: everything that can be verified without starting (models found, classifier
+    /// loadable, ZoneMinder settings readable, PostgreSQL configured when ingestion is on).
+    private static func checkOnly(_ settings: ServerConfiguration) throws {
+        let files = try ModelFiles.locate(explicit: settings.models)
+        var lines = ["models: \(files.directory.path)", "workers: \(settings.workers)"]
+        if let path = settings.classifierModel {
+            let classifier = try ReloadableClassifier(path: path, minProbaOverride: settings.minProba)
+            lines.append(
+                "classifier: \(path) (\(classifier.modelVersion), \(classifier.classifier.model.classes.count) classes)"
+            )
+        }
+        lines.append("zerorpc: \(settings.zerorpc.endpoints.joined(separator: ", "))")
+        if settings.zoneminder.enabled {
+            let database = try settings.zoneminder.resolvedDatabase()
+            guard settings.resolvedPostgresURL() != nil else {
+                throw ConfigurationError.invalid(
+                    "postgres.url", "is required for ZoneMinder ingestion (or set ZMFACE_DATABASE_URL)")
+            }
+            lines.append(
+                "zoneminder: \(database.user)@\(database.socket ?? database.host ?? "localhost")/\(database.database)")
+        }
+        if !settings.publish.endpoints.isEmpty {
+            lines.append("publish: \(settings.publish.endpoints.joined(separator: ", "))")
+        }
+        print("configuration OK\n  " + lines.joined(separator: "\n  "))
     }
 
     /// The configuration file served: --config, else ./worker.json when present.

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Deployment files, checked with what runs here (no Docker engine): docker-compose.yml through
+# `docker-compose config` (Debian's docker-compose), its names cross-checked against the Dockerfile,
+# deploy/docker/worker.json and the binary; deploy/zmface.service through `systemd-analyze verify`.
+# Prints PASS/FAIL lines and "deploy: N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+. scripts/lib/common.sh
+
+zmface=${ZMFACE_BIN:-.build/debug/zmface}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+passed=0 failed=0
+check() {
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "PASS $what"; else failed=$((failed + 1)); echo "FAIL $what"; fi
+}
+
+command -v docker-compose >/dev/null || fail "docker-compose missing: run scripts/setup"
+check "docker-compose.yml is valid (default services)" docker-compose config -q
+check "docker-compose.yml is valid with the zoneminder profile" docker-compose --profile zoneminder config -q
+docker-compose --profile zoneminder config >"$work/compose.yml" 2>"$work/compose.err"
+check "services: postgres, zmface, and mariadb + zoneminder in the profile" test \
+  "$(docker-compose --profile zoneminder config --services | sort | tr '\n' ' ')" = "mariadb postgres zmface zoneminder "
+
+# Cross-checks in Python over the resolved compose file, the Dockerfile and the image's worker.json.
+python3 - "$work/compose.yml" <<'PY' | while read -r line; do echo "$line"; done >"$work/cross.txt"
+import json, os, re, sys, yaml
+compose = yaml.safe_load(open(sys.argv[1]))
+services = compose["services"]
+zmface = services["zmface"]
+worker = json.load(open("deploy/docker/worker.json"))
+dockerfile = open("Dockerfile").read()
+sources = "".join(open(os.path.join(d, f)).read() for d, _, fs in os.walk("Sources") for f in fs if f.endswith(".swift"))
+
+def result(ok, what):
+    print(("PASS " if ok else "FAIL ") + what)
+
+def port(endpoint):
+    return int(endpoint.rsplit(":", 1)[1])
+
+# docker-compose 1.29 resolves ports to "HOST_IP:PUBLISHED:TARGET/PROTO" and volumes to
+# "SOURCE:TARGET:MODE" strings.
+ports = [p.split("/")[0].split(":") for p in zmface["ports"]]
+published = {int(p[-1]) for p in ports}
+hosts = {p[0] if len(p) == 3 else None for p in ports}
+tcp_rpc = [port(e) for e in worker["zerorpc"]["endpoints"] if e.startswith("tcp://")]
+result(tcp_rpc and tcp_rpc[0] in published, f"zerorpc tcp port {tcp_rpc} is published")
+result(port(worker["publish"]["endpoints"][0]) in published, "the PUB port is published")
+result(port(worker["metrics"]["address"]) in published, "the metrics port is published")
+result(hosts == {"127.0.0.1"}, "ports are published on the host's loopback only")
+exposed = {int(p) for p in re.findall(r"^EXPOSE (.*)$", dockerfile, re.M)[0].split()}
+result(published == exposed, f"Dockerfile EXPOSE {sorted(exposed)} = published {sorted(published)}")
+health = " ".join(zmface["healthcheck"]["test"])
+result(f":{port(worker['metrics']['address'])}/healthz" in health, "the healthcheck asks the metrics port's /healthz")
+for name in zmface["environment"]:
+    result(f'"{name}"' in sources, f"environment variable {name} is read by zmface")
+def volume(spec):
+    parts = spec.split(":")
+    return {"source": parts[0], "target": parts[1], "read_only": len(parts) > 2 and parts[2] == "ro",
+            "type": "bind" if parts[0].startswith("/") else "volume"}
+targets = {v["target"]: v for v in map(volume, zmface["volumes"])}
+result(targets["/etc/zmface/worker.json"]["read_only"], "worker.json is mounted read-only")
+events = targets["/var/cache/zoneminder/events"]
+result(events["read_only"], "the events folder is mounted read-only")
+result(worker["zoneminder"]["eventsPath"] in worker["imageRoots"] and worker["zoneminder"]["eventsPath"] == "/var/cache/zoneminder/events",
+       "worker.json reads events where the compose file mounts them")
+for target, mount in targets.items():
+    if mount["type"] == "bind":
+        result(os.path.exists(mount["source"]), f"bind mount source {os.path.relpath(mount['source'])} exists")
+host, _, db_port = worker["zoneminder"]["dbHost"].partition(":")
+result(host in services and db_port == "3306", f"zoneminder.dbHost {worker['zoneminder']['dbHost']} is the compose MariaDB")
+result(volume(services["zoneminder"]["volumes"][0])["source"] == events["source"],
+       "zoneminder writes the events volume zmface reads")
+env_models = re.findall(r"^ENV ZMFACE_MODELS=(\S+)", dockerfile, re.M)
+result(env_models == [worker["models"]], f"the image's models folder {env_models} is worker.json's")
+result(re.search(r"^USER zmface$", dockerfile, re.M) is not None, "the image runs as a non-root user")
+for source in re.findall(r"^COPY (?!--from)(\S+) ", dockerfile, re.M) + re.findall(r"^COPY (\S+) ", open("deploy/docker/zoneminder.Dockerfile").read(), re.M):
+    result(os.path.exists(source), f"Dockerfile COPY source {source} exists")
+result(all(s.get("healthcheck") for s in services.values()), "every service has a healthcheck")
+PY
+cat "$work/cross.txt"
+passed=$((passed + $(grep -c '^PASS ' "$work/cross.txt"))) failed=$((failed + $(grep -c '^FAIL ' "$work/cross.txt")))
+
+# The runtime packages the image installs exist in Debian 12.
+runtime=$(sed -n '/^FROM debian:bookworm-slim/,$p' Dockerfile | sed -n '/apt-get install/,/rm -rf/p' \
+  | tr ' \\' '\n\n' | grep -E '^lib|^ca-certificates$|^curl$' | sort -u)
+missing=$(for p in $runtime; do apt-cache show "$p" >/dev/null 2>&1 || echo "$p"; done)
+check "runtime packages exist in Debian 12 ($(echo $runtime | wc -w) packages)${missing:+; missing: $missing}" test -z "$missing"
+
+# The image's worker.json passes zmface's own check (models pointed at this checkout's).
+python3 -c "import json,sys; c=json.load(open('deploy/docker/worker.json')); c['models']='$PWD/models'; json.dump(c, open(sys.argv[1], 'w'))" "$work/worker.json"
+ZMFACE_DATABASE_URL=postgresql://zmface@postgres/zmface "$zmface" serve --config "$work/worker.json" --check >"$work/check.out" 2>&1
+check "deploy/docker/worker.json passes zmface serve --check" grep -q "configuration OK" "$work/check.out" || cat "$work/check.out"
+check "the repository's worker.json passes zmface serve --check" "$zmface" serve --config worker.json --check --models "$PWD/models"
+
+# systemd: the unit verifies, with ExecStart pointing at this build.
+unit=deploy/zmface.service
+for setting in "User=zmface" "Restart=always" "ProtectSystem=strict" "NoNewPrivileges=yes" \
+  "ReadOnlyPaths=/var/cache/zoneminder/events" 'ExecReload=/bin/kill -HUP $MAINPID'; do
+  check "$unit sets $setting" grep -qxF "$setting" "$unit"
+done
+if command -v systemd-analyze >/dev/null; then
+  sed "s#/usr/local/bin/zmface#$PWD/$zmface#g" "$unit" >"$work/zmface.service"
+  SYSTEMD_LOG_LEVEL=err systemd-analyze verify "$work/zmface.service" >"$work/verify.out" 2>&1
+  code=$?
+  # Outside a booted systemd, verify may only complain about the missing user and cgroups.
+  grep -vE "zmface\.service: (Failed to determine user credentials|.*user.*zmface)|cgroup|Failed to connect to bus|Failed to setup working directory" \
+    "$work/verify.out" >"$work/verify.rest" || true
+  check "systemd-analyze verify $unit (exit $code)" test ! -s "$work/verify.rest"
+  [ -s "$work/verify.rest" ] && cat "$work/verify.rest"
+else
+  note "systemd-analyze not installed: unit not verified"
+fi
+
+echo "deploy: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
