@@ -1,7 +1,6 @@
 import Foundation
 import Logging
 import ServiceLifecycle
-import UnixSignals
 import Workers
 
 /// Applies edits while the server runs. On SIGHUP, or when worker.json or the classifier model file
@@ -16,10 +15,12 @@ struct ConfigurationReloadService: Service {
     let pool: RecognitionPool
     let classifier: ReloadableClassifier?
     let logger: Logger
+    /// One element per SIGHUP (see `SignalRouter`).
+    let reloadRequests: AsyncStream<Void>
     var pollInterval: Duration = .seconds(2)
 
     func run() async throws {
-        let signals = await UnixSignalsSequence(trapping: .sighup)
+        let signals = reloadRequests
         let state = ReloadState(running)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {

@@ -135,11 +135,12 @@ struct ServeCommand: AsyncParsableCommand {
                             pool: pool, store: pipeline?.store, classifier: classifier)))
             }
         }
+        let (reloadRequests, reloadContinuation) = AsyncStream<Void>.makeStream()
         services.append(
             .init(
                 service: ConfigurationReloadService(
                     configPath: configurationPath, overrides: overrides, running: settings, pool: pool,
-                    classifier: classifier, logger: logger),
+                    classifier: classifier, logger: logger, reloadRequests: reloadRequests),
                 successTerminationBehavior: .ignore))
         if let metricsEndpoint, let registry {
             services.append(
@@ -148,11 +149,10 @@ struct ServeCommand: AsyncParsableCommand {
                         host: metricsEndpoint.host, port: metricsEndpoint.port, registry: registry, pool: pool,
                         server: server, classifier: classifier, logger: logger)))
         }
-        let group = ServiceGroup(
-            configuration: .init(
-                services: services,
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger))
+        // Signals go through SignalRouter, not the group's own gracefulShutdownSignals: see ProcessSignals.
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        let router = SignalRouter.start(group: group, reloadRequests: reloadContinuation, logger: logger)
+        defer { router.cancel() }
         do {
             try await group.run()
         } catch {

@@ -51,6 +51,9 @@ def test_rpc_calls_and_ingestion_share_the_pool(zm, pgurl, tmp_path, hostile_mod
     data = json.loads(config.read_text())
     data["zerorpc"]["endpoints"] = [endpoint]
     data["imageRoots"] = [os.path.realpath(PHOTOS)]
+    # Every long-running part at once: zerorpc, ingestion, the PUB socket with status messages, metrics.
+    data["publish"] = {"endpoints": [f"ipc://{tmp_path}/pub.sock"], "statusSeconds": 1}
+    data["metrics"] = {"address": "127.0.0.1:0"}
     config.write_text(json.dumps(data))
     server = Running(config, tmp_path, command="serve")
     try:

@@ -1,6 +1,14 @@
 import Foundation
 import ZMFaceCore
 
+/// The messages encode every property, absent values as JSON `null` (synthesized Codable would
+/// drop the key), so subscribers always see the same keys.
+extension KeyedEncodingContainer {
+    mutating func encodeNull<T: Encodable>(_ value: T?, forKey key: Key) throws {
+        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+    }
+}
+
 /// The JSON bodies of the PUB topics. Every message also carries the envelope fields `server`,
 /// `session`, `seq` (consecutive per session) and `type`; see the README's "PUB topics".
 struct FaceMessage: Encodable, Sendable {
@@ -18,6 +26,28 @@ struct FaceMessage: Encodable, Sendable {
     var focus: Double?
     var box: [Int]
     var model: String
+
+    private enum CodingKeys: String, CodingKey {
+        case monitor, event, frame, face, time, name, person, status, probability, distance, margin, focus, box, model
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(monitor, forKey: .monitor)
+        try c.encode(event, forKey: .event)
+        try c.encode(frame, forKey: .frame)
+        try c.encode(face, forKey: .face)
+        try c.encode(time, forKey: .time)
+        try c.encodeNull(name, forKey: .name)
+        try c.encode(person, forKey: .person)
+        try c.encode(status, forKey: .status)
+        try c.encodeNull(probability, forKey: .probability)
+        try c.encodeNull(distance, forKey: .distance)
+        try c.encodeNull(margin, forKey: .margin)
+        try c.encodeNull(focus, forKey: .focus)
+        try c.encode(box, forKey: .box)
+        try c.encode(model, forKey: .model)
+    }
 }
 
 struct PersonSummaryMessage: Encodable, Sendable {
@@ -30,6 +60,23 @@ struct PersonSummaryMessage: Encodable, Sendable {
     var bestBox: [Int]
     var maxProbability: Double?
     var meanProbability: Double?
+
+    private enum CodingKeys: String, CodingKey {
+        case person, name, firstSeen, lastSeen, framesSeen, bestFrame, bestBox, maxProbability, meanProbability
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(person, forKey: .person)
+        try c.encodeNull(name, forKey: .name)
+        try c.encode(firstSeen, forKey: .firstSeen)
+        try c.encode(lastSeen, forKey: .lastSeen)
+        try c.encode(framesSeen, forKey: .framesSeen)
+        try c.encode(bestFrame, forKey: .bestFrame)
+        try c.encode(bestBox, forKey: .bestBox)
+        try c.encodeNull(maxProbability, forKey: .maxProbability)
+        try c.encodeNull(meanProbability, forKey: .meanProbability)
+    }
 }
 
 struct EventMessage: Encodable, Sendable {
@@ -46,6 +93,28 @@ struct EventMessage: Encodable, Sendable {
     var provisional: Bool
     var people: [PersonSummaryMessage]
     var model: String
+
+    private enum CodingKeys: String, CodingKey {
+        case monitor, monitorName, event, cause, start, end, outcome, reason, framesSelected, faces, provisional
+        case people, model
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(monitor, forKey: .monitor)
+        try c.encode(monitorName, forKey: .monitorName)
+        try c.encode(event, forKey: .event)
+        try c.encode(cause, forKey: .cause)
+        try c.encode(start, forKey: .start)
+        try c.encodeNull(end, forKey: .end)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encodeNull(reason, forKey: .reason)
+        try c.encode(framesSelected, forKey: .framesSelected)
+        try c.encode(faces, forKey: .faces)
+        try c.encode(provisional, forKey: .provisional)
+        try c.encode(people, forKey: .people)
+        try c.encode(model, forKey: .model)
+    }
 }
 
 /// A snapshot for the `status` topic, filled in by the server.

@@ -62,7 +62,10 @@ struct MetricsService: Service {
             onServerRunning: { channel in
                 logger.info("metrics listening", metadata: ["address": "\(channel.localAddress?.description ?? "?")"])
             }, logger: logger)
-        try await application.runService()
+        // run(), not runService(): the latter wraps the app in a service group of its own that
+        // traps SIGTERM/SIGINT too, competing with the server's signal handling (a SIGTERM could
+        // stop only the metrics endpoint and leave the server running).
+        try await application.run()
     }
 
     /// Copies pool and zerorpc state into gauges just before each scrape.

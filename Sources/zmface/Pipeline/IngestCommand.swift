@@ -54,9 +54,10 @@ struct IngestCommand: AsyncParsableCommand {
                             publisher: publisher, interval: .milliseconds(Int(settings.publish.statusSeconds * 1000)),
                             pool: pool, store: pipeline.store, classifier: classifier)))
             }
-            try await ServiceGroup(
-                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-            ).run()
+            let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+            let router = SignalRouter.start(group: group, reloadRequests: nil, logger: logger)
+            defer { router.cancel() }
+            try await group.run()
         }
     }
 }
