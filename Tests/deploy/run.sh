@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Deployment files, checked with what runs here (no Docker engine): docker-compose.yml through
+# Deployment files and the demo, checked with what runs here (no Docker engine): docker-compose.yml through
 # `docker-compose config` (Debian's docker-compose), its names cross-checked against the Dockerfile,
 # deploy/docker/worker.json and the binary; deploy/zmface.service through `systemd-analyze verify`.
 # Prints PASS/FAIL lines and "deploy: N passed, N failed".
@@ -112,6 +112,16 @@ if command -v systemd-analyze >/dev/null; then
 else
   note "systemd-analyze not installed: unit not verified"
 fi
+
+# The README's first command ends in scripts/demo: it must recognise the demo events and clean up.
+ZMFACE_BIN=$PWD/$zmface timeout 600 scripts/demo --data "$work/demo" >"$work/demo.out" 2>&1
+code=$?
+check "scripts/demo exits 0 (got $code)" test "$code" -eq 0
+check "scripts/demo publishes Obama at the door" grep -q "PUB face/1/obama .*obama, p=" "$work/demo.out"
+check "scripts/demo decodes Biden from a video-only event" grep -q "PUB face/2/biden .*biden, p=" "$work/demo.out"
+check "scripts/demo prints the stored events" grep -qE "^ +4 +Garage +processed" "$work/demo.out"
+check "scripts/demo stops zmface cleanly" grep -q "stopped zmface (exit 0)" "$work/demo.out"
+[ "$code" -eq 0 ] || tail -30 "$work/demo.out"
 
 echo "deploy: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
