@@ -97,7 +97,7 @@ let package = Package(
         .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
         .testTarget(name: "ZeroRPCTests", dependencies: ["ZeroRPC"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Workers", "ZMFaceCore"]),
-        .testTarget(name: "SinkTests", dependencies: ["Sink", "ZMFaceCore"]),
+        .testTarget(name: "SinkTests", dependencies: ["Sink", "ZMFaceCore", "ZeroMQ"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
