@@ -70,3 +70,51 @@ def test_rpc_calls_and_ingestion_share_the_pool(zm, pgurl, tmp_path, hostile_mod
     for ev in events:
         assert len(rows(pgurl, "SELECT 1 FROM detections WHERE event_id=%s AND name=%s", (ev.id, OBAMA))) == 10
     assert "ingestion stopped" in server.output()
+
+
+def metric(port, name):
+    import urllib.request
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    values = [float(line.split()[-1]) for line in text.splitlines() if line.startswith(name + " ") or line.startswith(name + "{")]
+    return sum(values)
+
+
+def test_full_queue_sheds_rpc_calls_but_never_ingested_frames(zm, pgurl, tmp_path, hostile_model):
+    """One worker and a queue of two: zerorpc calls beyond the queue or their wait get Overloaded,
+    ingestion waits instead and loses nothing, and the shed counter equals what was refused."""
+    import threading
+    from zmfixture import free_port
+    zm.add_monitor(1, "Front")
+    events = [zm.create_event(1, "Medium", frames_from(["obama.jpg"], 8), alarm=set(range(1, 9))) for _ in range(3)]
+    endpoint = f"ipc://{tmp_path}/rpc.sock"
+    metrics_port = free_port()
+    config = worker_json(zm, pgurl, tmp_path, model=hostile_model)
+    data = json.loads(config.read_text())
+    data.update(workers=1, queueCapacity=2, imageRoots=[os.path.realpath(PHOTOS)],
+                metrics={"address": f"127.0.0.1:{metrics_port}"})
+    data["zerorpc"].update(endpoints=[endpoint], queueWaitSeconds=0.3)
+    config.write_text(json.dumps(data))
+    server = Running(config, tmp_path, command="serve")
+    answers = []
+    try:
+        server.wait_for("zerorpc server listening")
+        server.wait_for("event processed")
+        image = os.path.realpath(os.path.join(PHOTOS, "obama.jpg"))
+        threads = [threading.Thread(target=lambda: answers.append(detect_faces(endpoint, image))) for _ in range(10)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wait_until(lambda: len(rows(pgurl, "SELECT 1 FROM events")) == 3, what="all three events")
+        shed = metric(metrics_port, "zmface_pool_shed")
+        ingest_waits = metric(metrics_port, "zmface_ingest_pool_waits_total")
+    finally:
+        assert server.stop(signal.SIGTERM) == 0, server.output()
+    overloaded = [a for a in answers if a[0] == "ERR" and a[1][0] == "Overloaded"]
+    ok = [a for a in answers if a[0] == "OK"]
+    assert len(overloaded) + len(ok) == 10, answers
+    assert overloaded, "with one worker busy and a queue of two, some of 10 calls must be refused"
+    assert shed == len(overloaded) + ingest_waits
+    for ev in events:
+        assert len(rows(pgurl, "SELECT 1 FROM detections WHERE event_id=%s AND name=%s", (ev.id, OBAMA))) == 8
+    assert rows(pgurl, "SELECT count(*), count(DISTINCT (event_id, frame_id)) FROM frames")[0] == (24, 24)
