@@ -1,4 +1,5 @@
 internal import CZmq
+import Foundation
 
 /// A libzmq failure, with zmq_strerror's text.
 public struct ZMQError: Error, Equatable, CustomStringConvertible {
@@ -10,6 +11,13 @@ public struct ZMQError: Error, Equatable, CustomStringConvertible {
         self.code = code
         self.operation = operation
         self.message = String(cString: zmq_strerror(code))
+    }
+
+    /// A failure around a socket that is not libzmq's own (e.g. the ipc file's permissions).
+    init(operation: String = "ipc permissions", message: String, code: Int32 = errno) {
+        self.code = code
+        self.operation = operation
+        self.message = message
     }
 
     public var description: String { "\(operation): \(message)" }

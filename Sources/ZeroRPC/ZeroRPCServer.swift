@@ -99,6 +99,7 @@ private final class ServerLoop {
             try EndpointPolicy.prepareIPC(endpoint)
             try router.bind(endpoint)
             bound.append(router.lastEndpoint)
+            try configuration.ipcPermissions.apply(toBound: router.lastEndpoint)
         }
         defer {
             router.close()

@@ -1,3 +1,5 @@
+public import ZeroMQ
+
 /// How a zerorpc server listens and behaves on the wire.
 public struct ZeroRPCServerConfiguration: Sendable, Equatable {
     /// Reported by `_zerorpc_name` and `_zerorpc_ping`; the original face server's class was `DetectRPC`.
@@ -13,6 +15,8 @@ public struct ZeroRPCServerConfiguration: Sendable, Equatable {
     public var allowRemote: Bool
     /// On shutdown, in-flight calls get this long to finish before the server stops anyway.
     public var drainTimeout: Duration
+    /// Mode and group of `ipc://` socket files.
+    public var ipcPermissions = IPCPermissions()
 
     public init(
         name: String, endpoints: [String], heartbeatInterval: Duration = .seconds(5),

@@ -107,7 +107,7 @@ struct ServeCommand: AsyncParsableCommand {
         let publisher: ResultPublisher?
         let pipeline: IngestionPipeline?
         do {
-            publisher = try await ResultPublisher.start(settings.publish)
+            publisher = try await ResultPublisher.start(settings.publish, ipc: settings.zerorpc.ipcPermissions)
             pipeline =
                 settings.zoneminder.enabled
                 ? try IngestionPipeline.make(

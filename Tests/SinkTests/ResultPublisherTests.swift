@@ -79,3 +79,24 @@ struct ResultPublisherTests {
         }
     }
 }
+
+@Suite("ipc socket permissions")
+struct IPCPermissionTests {
+    @Test("a PUB ipc socket gets the configured mode and group; an unknown group is refused")
+    func modeAndGroup() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("zmface-pub-\(UUID()).sock").path
+        let publisher = try await ResultPublisher.start(
+            endpoints: ["ipc://\(path)"], highWaterMark: 10, serverID: "s",
+            ipcPermissions: IPCPermissions(mode: 0o640, group: "nogroup"))
+        defer { publisher.stop() }
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o640)
+        #expect(info.st_gid == getgrnam("nogroup").pointee.gr_gid)
+        await #expect(throws: ZMQError.self) {
+            _ = try await ResultPublisher.start(
+                endpoints: ["ipc://\(path)-2"], highWaterMark: 10, serverID: "s",
+                ipcPermissions: IPCPermissions(group: "no-such-group-zmface"))
+        }
+    }
+}

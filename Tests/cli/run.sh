@@ -105,6 +105,7 @@ bad_config "bad startAt" "'zoneminder.startAt'" '"zoneminder": {"startAt": "yest
 bad_config "bad frame selection" "'frames.select'.*alarm" '"frames": {"select": "some"}'
 bad_config "negative maxPerEvent" "'frames.maxPerEvent'" '"frames": {"maxPerEvent": -1}'
 bad_config "remote PUB endpoint" "'publish.endpoints\[0\]'" '"publish": {"endpoints": ["tcp://0.0.0.0:5556"]}'
+bad_config "bad ipc mode" "'ipc.mode'.*octal" '"ipc": {"mode": "rw-rw----"}'
 bad_config "ingestion without PostgreSQL" "'postgres.url' is required" '"zoneminder": {"enabled": true}'
 bad_config "unreadable zm.conf" "'zoneminder.zmConf'.*cannot read" '"zoneminder": {"zmConf": "/nonexistent/zm.conf"}, "postgres": {"url": "postgresql:///x"}'
 expect_error "backfill with a bad time" "--since \"soon\"" backfill --since soon --config "$work/bad.json"

@@ -71,6 +71,22 @@ def test_stale_ipc_socket_is_replaced_and_live_one_refused(start_server, tmp_pat
     client.close()
 
 
+def test_ipc_socket_mode_and_group(start_server, tmp_path):
+    """The zerorpc ipc socket is created 0660 by default (owner and group may connect, nobody else),
+    and with the configured ipc.group; the python client still connects."""
+    import grp
+    import stat
+    default = start_server(endpoint=f"ipc://{tmp_path}/default.sock")
+    assert stat.S_IMODE(os.stat(tmp_path / "default.sock").st_mode) == 0o660
+    grouped = start_server(config={"ipc": {"mode": "0620", "group": "nogroup"}}, endpoint=f"ipc://{tmp_path}/g.sock")
+    info = os.stat(tmp_path / "g.sock")
+    assert stat.S_IMODE(info.st_mode) == 0o620 and info.st_gid == grp.getgrnam("nogroup").gr_gid
+    for server in (default, grouped):
+        client = server.client()
+        assert client._zerorpc_ping()[0] == "pong"
+        client.close()
+
+
 def test_original_config_json_is_accepted(start_server, photo, tmp_path):
     original = {"faceDetServer": {
         "comment": "shipped values", "modelPath": "./svm_face_recognizer.pickle", "labelPath": "./face_labels.pickle",

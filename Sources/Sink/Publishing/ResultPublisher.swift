@@ -1,6 +1,6 @@
 import Foundation
 import ZMFaceCore
-import ZeroMQ
+public import ZeroMQ
 
 /// The ZeroMQ PUB socket, on its own thread. Messages are two frames, the topic and a JSON object,
 /// numbered consecutively per session so subscribers can see gaps (and re-read PostgreSQL for
@@ -34,16 +34,19 @@ public final class ResultPublisher: Sendable {
     }
 
     /// Binds every endpoint; fails (naming the endpoint) if one cannot be bound.
-    public static func start(endpoints: [String], highWaterMark: Int, serverID: String) async throws
-        -> ResultPublisher
-    {
+    public static func start(
+        endpoints: [String], highWaterMark: Int, serverID: String, ipcPermissions: IPCPermissions = IPCPermissions()
+    ) async throws -> ResultPublisher {
         let publisher = ResultPublisher(serverID: serverID)
         do {
             try await publisher.thread.perform { state in
                 let context = try ZMQContext()
                 let socket = try ZMQSocket(context: context, type: .pub)
                 try socket.setSendHighWaterMark(Int32(clamping: highWaterMark))
-                for endpoint in endpoints { try socket.bind(endpoint) }
+                for endpoint in endpoints {
+                    try socket.bind(endpoint)
+                    try ipcPermissions.apply(toBound: socket.lastEndpoint)
+                }
                 state.context = context
                 state.socket = socket
             }

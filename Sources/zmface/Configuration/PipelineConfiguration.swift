@@ -101,6 +101,16 @@ extension ServerConfiguration {
             postgresURL = try postgres.string("url")
             try postgres.rejectUnknownFields()
         }
+        if var ipc = try root.object("ipc") {
+            if let mode = try ipc.string("mode") {
+                guard let value = UInt16(mode, radix: 8), value <= 0o777 else {
+                    throw .invalid("ipc.mode", "must be an octal mode such as \"0660\", not \"\(mode)\"")
+                }
+                zerorpc.ipcPermissions.mode = mode_t(value)
+            }
+            zerorpc.ipcPermissions.group = try ipc.string("group")
+            try ipc.rejectUnknownFields()
+        }
         if var publish = try root.object("publish") {
             self.publish.endpoints = try publish.strings("endpoints") ?? []
             self.publish.highWaterMark = try publish.int("highWaterMark", default: 10_000, in: 1...10_000_000)

@@ -149,7 +149,7 @@ enum PipelineRunner {
             throw ExitCode.failure
         }
         do {
-            publisher = try await ResultPublisher.start(settings.publish)
+            publisher = try await ResultPublisher.start(settings.publish, ipc: settings.zerorpc.ipcPermissions)
             pipeline = try IngestionPipeline.make(
                 settings: settings, pool: pool, classifier: classifier, publisher: publisher, logger: logger)
         } catch {

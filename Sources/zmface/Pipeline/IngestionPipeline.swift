@@ -5,6 +5,7 @@ import Logging
 import Sink
 import Workers
 import ZMFaceCore
+import ZeroMQ
 
 /// The parts of ZoneMinder ingestion, built from the configuration around a running pool:
 /// ZoneMinder catalog → frame reader → pool → PostgreSQL → PUB socket.
@@ -66,10 +67,11 @@ struct IngestionPipeline: Sendable {
 
 extension ResultPublisher {
     /// Starts the PUB socket when endpoints are configured.
-    static func start(_ settings: PublishConfiguration) async throws -> ResultPublisher? {
+    static func start(_ settings: PublishConfiguration, ipc: IPCPermissions) async throws -> ResultPublisher? {
         guard !settings.endpoints.isEmpty else { return nil }
         let serverID = settings.serverID ?? ProcessInfo.processInfo.hostName
         return try await ResultPublisher.start(
-            endpoints: settings.endpoints, highWaterMark: settings.highWaterMark, serverID: serverID)
+            endpoints: settings.endpoints, highWaterMark: settings.highWaterMark, serverID: serverID,
+            ipcPermissions: ipc)
     }
 }
