@@ -27,7 +27,9 @@ import zmfixture  # noqa: E402
 
 ZMFACE = os.environ.get("ZMFACE_BIN", str(ROOT / ".build/debug/zmface"))
 duration = float(sys.argv[1]) if len(sys.argv) > 1 else 120
-rng = random.Random(int(os.environ.get("ZMFACE_SOAK_SEED", "7")))
+seed = int(os.environ.get("ZMFACE_SOAK_SEED", "7"))
+rng = random.Random(seed)             # the fault loop's
+writer_rng = random.Random(seed + 1)  # the event writer thread's (its own, so the faults' order is fixed)
 work = Path(zmfixture._server_dir("zmface-soak-"))
 
 
@@ -109,12 +111,12 @@ def main():
 
     def write_events():
         while not stop_writing.is_set():
-            frames = rng.randint(4, 9)
-            images = zmfixture.frames_from(rng.choice([["obama.jpg", "blank"], ["biden.jpg"], ["blank"]]), frames)
-            jpegs, video = rng.choice([(True, False), (False, True), (True, True)])
+            frames = writer_rng.randint(4, 9)
+            images = zmfixture.frames_from(writer_rng.choice([["obama.jpg", "blank"], ["biden.jpg"], ["blank"]]), frames)
+            jpegs, video = writer_rng.choice([(True, False), (False, True), (True, True)])
             with writer_lock:
                 try:
-                    ev = zm.create_event(rng.choice([1, 2]), rng.choice(["Deep", "Medium", "Shallow"]), images,
+                    ev = zm.create_event(writer_rng.choice([1, 2]), writer_rng.choice(["Deep", "Medium", "Shallow"]), images,
                                          jpegs=jpegs, video=video, alarm=set(range(1, frames + 1)),
                                          start=dt.datetime.now() - dt.timedelta(seconds=frames / 10),
                                          end=dt.datetime.now())
@@ -123,9 +125,9 @@ def main():
                     time.sleep(0.5)
                     continue
                 expected[ev.id] = frames
-                roll = rng.random()
+                roll = writer_rng.random()
                 if roll < 0.08 and jpegs:
-                    ev.capture_path(rng.randint(1, frames)).write_bytes(b"\xff\xd8\xff\xe0 not a jpeg")
+                    ev.capture_path(writer_rng.randint(1, frames)).write_bytes(b"\xff\xd8\xff\xe0 not a jpeg")
                     faults["corrupt JPEG"] += 1
                 elif roll < 0.16 and video and not jpegs:
                     data = ev.video_path.read_bytes()
@@ -135,14 +137,17 @@ def main():
                     zm.delete_event(ev)
                     deleted.add(ev.id)
                     faults["event deleted"] += 1
-            time.sleep(rng.uniform(0.3, 1.2))
+            time.sleep(writer_rng.uniform(0.3, 1.2))
 
     writer = threading.Thread(target=write_events, daemon=True)
     writer.start()
     started = time.time()
+    fault_turn = 0
     while time.time() - started < duration:
         time.sleep(rng.uniform(4, 8))
-        fault = rng.choice(["zmface SIGKILL", "zmface SIGKILL", "PostgreSQL restart", "MariaDB restart"])
+        # In turn, so even a short run has every kind: kill, PostgreSQL, kill, MariaDB, …
+        fault = ["zmface SIGKILL", "PostgreSQL restart", "zmface SIGKILL", "MariaDB restart"][fault_turn % 4]
+        fault_turn += 1
         log(f"fault: {fault}")
         faults[fault] += 1
         if fault == "zmface SIGKILL":
