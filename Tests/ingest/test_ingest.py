@@ -4,6 +4,7 @@ What must hold: every selected frame of every finished event gets its results ex
 cursor never passes uncommitted work, every trap of zoneminder.md is handled without losing the
 events around it."""
 
+import os
 import signal
 import time
 
@@ -155,11 +156,14 @@ def test_an_abandoned_event_is_finished_once_its_files_stop_changing(zm, pgurl, 
     zm.add_monitor(1, "Front")
     crashed = zm.create_event(1, "Deep", frames_from(["biden.jpg"], 8), jpegs=True, video="crash")
     newer = zm.create_event(1, "Deep", frames_from(["obama.jpg"], 8))
-    config = worker_json(zm, pgurl, tmp_path, model=hostile_model, abandonSeconds=5)
+    config = worker_json(zm, pgurl, tmp_path, model=hostile_model, abandonSeconds=30)
     ingest_once(config)  # files were written moments ago: the crashed event is not yet abandoned
     assert rows(pgurl, "SELECT event_id FROM events") == [(newer.id,)]
     assert rows(pgurl, "SELECT low_watermark FROM ingest_cursor")[0][0] == crashed.id
-    time.sleep(5)
+    # Age the folder instead of sleeping: its files stopped changing a minute ago.
+    old = time.time() - 60
+    for path in [crashed.path, *crashed.path.iterdir()]:
+        os.utime(path, (old, old), follow_symlinks=False)
     ingest_once(config)
     assert names_by_frame(pgurl, crashed.id) == {n: [BIDEN] for n in range(1, 9)}
     assert rows(pgurl, "SELECT low_watermark FROM ingest_cursor")[0][0] == newer.id + 1
