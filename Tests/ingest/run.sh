@@ -17,9 +17,7 @@ done
 [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || fail "PostgreSQL 15 missing: run scripts/setup"
 zmface=${ZMFACE_BIN:-.build/debug/zmface}
 [ -x "$zmface" ] || note "$zmface not built (swift build): tests that run zmface will fail"
-venv=$ZMFACE_CACHE/venv-ingest
-requirements=(PyMySQL==1.1.1 "psycopg[binary]==3.2.3" pillow==11.0.0 pyzmq==27.3.0 msgpack==1.2.4 pytest==8.3.4)
-ensure_venv "$venv" "${requirements[@]}"
+venv=$(ensure_ingest_venv)
 scripts/fetch-test-data
 export ZMFACE_BIN=$PWD/$zmface
 exec "$venv/bin/python" -m pytest -p no:cacheprovider -q Tests/ingest "$@"

@@ -84,13 +84,16 @@ def _server_dir(prefix):
     return d
 
 
-class MariaDB:
-    """A private mariadbd. `start()` makes the data folder on first use; `stop()`/`start()` keep data."""
+class _PrivateServer:
+    """A database server of our own, run by scripts/lib/dbservers.sh `<kind>_start|_stop` in a fresh
+    folder. `start()` makes the data folder on first use; `stop()`/`start()` keep data."""
+    kind = None         # "mariadb" or "postgres": the dbservers.sh command prefix
+    dir_prefix = None
+    pid_file = None     # relative to the folder; its first word is the server's pid
 
     def __init__(self, port=None):
-        self.dir = _server_dir("zmface-mariadb-")
+        self.dir = _server_dir(self.dir_prefix)
         self.port = port or free_port()
-        self.socket = str(self.dir / "mysqld.sock")
         self.running = False
         self._names = itertools.count(1)
         self.timings = {}
@@ -98,14 +101,14 @@ class MariaDB:
 
     def start(self):
         t0 = time.monotonic()
-        dbservers("mariadb_start", self.dir, self.port)
+        dbservers(f"{self.kind}_start", self.dir, self.port)
         self.timings.setdefault("start", time.monotonic() - t0)
         self.running = True
         return self
 
     def stop(self):
         if self.running:
-            dbservers("mariadb_stop", self.dir)
+            dbservers(f"{self.kind}_stop", self.dir)
             self.running = False
 
     def restart(self):
@@ -113,8 +116,8 @@ class MariaDB:
         self.start()
 
     def kill(self):
-        """SIGKILL, like a crash or an OOM kill; `start()` again recovers (InnoDB crash recovery)."""
-        _kill_and_wait(int((self.dir / "mysqld.pid").read_text()))
+        """SIGKILL, like a crash or an OOM kill; `start()` again runs the server's crash recovery."""
+        _kill_and_wait(int((self.dir / self.pid_file).read_text().split()[0]))
         self.running = False
 
     def close(self):
@@ -124,6 +127,15 @@ class MariaDB:
         finally:
             if os.environ.get("ZMFACE_KEEP_DB") != "1":
                 shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class MariaDB(_PrivateServer):
+    """A private mariadbd."""
+    kind, dir_prefix, pid_file = "mariadb", "zmface-mariadb-", "mysqld.pid"
+
+    def __init__(self, port=None):
+        super().__init__(port)
+        self.socket = str(self.dir / "mysqld.sock")
 
     def root(self, database=None):
         """A root connection over the unix socket (autocommit, like zmc's)."""
@@ -147,16 +159,9 @@ class MariaDB:
                 "password": CONSUMER_PASSWORD, "socket": self.socket}
 
 
-class Postgres:
+class Postgres(_PrivateServer):
     """A private PostgreSQL 15 cluster; `url` is database zmface as role zmface (password zmface)."""
-
-    def __init__(self, port=None):
-        self.dir = _server_dir("zmface-pg-")
-        self.port = port or free_port()
-        self.running = False
-        self._names = itertools.count(1)
-        self.timings = {}
-        atexit.register(self.close)
+    kind, dir_prefix, pid_file = "postgres", "zmface-pg-", "data/postmaster.pid"
 
     @property
     def url(self):
@@ -164,34 +169,6 @@ class Postgres:
 
     def url_for(self, database):
         return f"postgresql://{CONSUMER_USER}:{CONSUMER_PASSWORD}@127.0.0.1:{self.port}/{database}"
-
-    def start(self):
-        t0 = time.monotonic()
-        dbservers("postgres_start", self.dir, self.port)
-        self.timings.setdefault("start", time.monotonic() - t0)
-        self.running = True
-        return self
-
-    def stop(self):
-        if self.running:
-            dbservers("postgres_stop", self.dir)
-            self.running = False
-
-    def restart(self):
-        self.stop()
-        self.start()
-
-    def kill(self):
-        """SIGKILL of the postmaster; `start()` again runs crash recovery."""
-        _kill_and_wait(int((self.dir / "data/postmaster.pid").read_text().split()[0]))
-        self.running = False
-
-    def close(self):
-        try:
-            self.stop()
-        finally:
-            if os.environ.get("ZMFACE_KEEP_DB") != "1":
-                shutil.rmtree(self.dir, ignore_errors=True)
 
     def admin(self, database="postgres"):
         """A superuser (postgres) connection over the unix socket, autocommit."""

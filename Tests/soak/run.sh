@@ -9,8 +9,7 @@ cd "$(dirname "$0")/../.."
 
 zmface=${ZMFACE_BIN:-.build/debug/zmface}
 [ -x "$zmface" ] || fail "$zmface not built: run swift build first"
-venv=$ZMFACE_CACHE/venv-ingest
-ensure_venv "$venv" PyMySQL==1.1.1 "psycopg[binary]==3.2.3" pillow==11.0.0 pyzmq==27.3.0 msgpack==1.2.4 pytest==8.3.4
+venv=$(ensure_ingest_venv)
 scripts/fetch-test-data >/dev/null
 export ZMFACE_BIN=$PWD/$zmface
 if "$venv/bin/python" Tests/soak/soak.py "${1:-90}" | tee "${TMPDIR:-/tmp}/zmface-soak.out"; then

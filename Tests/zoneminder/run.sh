@@ -93,16 +93,12 @@ lap install "$t"
 step "test photos and Python venv"
 t=$(now)
 scripts/fetch-test-data
-venv=$ZMFACE_CACHE/venv-ingest
-# the same list as Tests/ingest/run.sh, so both share one venv
-requirements=(PyMySQL==1.1.1 "psycopg[binary]==3.2.3" pillow==11.0.0 pyzmq==27.3.0 msgpack==1.2.4 pytest==8.3.4)
-ensure_venv "$venv" "${requirements[@]}"
+venv=$(ensure_ingest_venv)
 lap data "$t"
 
 # a short folder under /tmp: PostgreSQL's unix socket lives in it; mysql/postgres must reach it
 work=$(mktemp -d /tmp/zmface-zm-e2e.XXXXXX)
 chmod 755 "$work"
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 export ZMH_DB_PORT=${ZMH_DB_PORT:-$(free_port)} ZMH_STREAM_PORT=${ZMH_STREAM_PORT:-$(free_port)}
 ZMH_DIR=$("$harness" env | sed -n 's/^ZMH_DIR=//p')
 export ZMH_DIR
