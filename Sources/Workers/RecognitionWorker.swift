@@ -1,73 +1,39 @@
 internal import CDlib
 import Foundation
-import Synchronization
+import ZMFaceCore
 
 /// One recognition thread and the model set only it touches. Jobs arrive one at a time (the pool
 /// hands a worker to one caller at a time) and run on the thread, never on Swift's cooperative pool:
 /// dlib calls block for tens of milliseconds to seconds.
 final class RecognitionWorker: Sendable {
-    typealias Job = @Sendable (FaceModelSet) -> Void
+    /// The models, or why they could not be loaded.
+    private let thread: DedicatedThread<Result<FaceModelSet, any Error>>
 
-    private enum Command {
-        case run(Job)
-        case stop
+    private init(thread: DedicatedThread<Result<FaceModelSet, any Error>>) {
+        self.thread = thread
     }
-
-    private let commands = Mutex<[Command]>([])
-    private let signal = DispatchSemaphore(value: 0)
-
-    private init() {}
 
     /// Starts the thread, loads the models on it and returns once they are loaded.
     static func start(name: String, files: ModelFiles) async throws -> RecognitionWorker {
-        let worker = RecognitionWorker()
-        try await withCheckedThrowingContinuation { (loaded: CheckedContinuation<Void, any Error>) in
-            let thread = Thread {
-                do {
-                    // The model set lives in this scope only, so it is freed before the trim below.
-                    let models: FaceModelSet
-                    do {
-                        models = try FaceModelSet(files: files)
-                    } catch {
-                        loaded.resume(throwing: error)
-                        return
-                    }
-                    loaded.resume()
-                    worker.serve(models)
-                }
-                releaseFreedMemory()
-            }
-            thread.name = name
-            thread.start()
+        let worker = RecognitionWorker(
+            thread: DedicatedThread(
+                name: name, makeState: { Result { try FaceModelSet(files: files) } }, onExit: releaseFreedMemory))
+        do {
+            try await worker.thread.perform { models in _ = try models.get() }
+        } catch {
+            worker.stop()
+            throw error
         }
         return worker
     }
 
-    /// Runs jobs until stopped; the model set is released when this returns.
-    private func serve(_ models: FaceModelSet) {
-        while true {
-            signal.wait()
-            switch commands.withLock({ $0.removeFirst() }) {
-            case .run(let job): job(models)
-            case .stop: return
-            }
-        }
-    }
-
     func perform<Result: Sendable>(_ job: @escaping @Sendable (FaceModelSet) throws -> Result) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            enqueue(.run { models in continuation.resume(with: Swift.Result { try job(models) }) })
-        }
+        try await thread.perform { models in try job(models.get()) }
     }
 
+    /// The thread ends after the job in hand; the model set is released there.
     func stop() {
-        enqueue(.stop)
-    }
-
-    /// One semaphore signal per command, so the thread never takes from an empty queue.
-    private func enqueue(_ command: Command) {
-        commands.withLock { $0.append(command) }
-        signal.signal()
+        thread.stop()
     }
 }
 

@@ -1,8 +1,9 @@
 import Foundation
 import Synchronization
 
-/// One OS thread that owns a piece of state (a database connection, a ZeroMQ socket) and runs
-/// jobs on it one after another. Blocking C libraries (libpq, libmariadb, libzmq) are called from
+/// One OS thread that owns a piece of state (a database connection, a ZeroMQ socket, a dlib model
+/// set) and runs
+/// jobs on it one after another. Blocking C libraries (dlib, libpq, libmariadb, libzmq) are called from
 /// here, never from Swift's cooperative pool, and their handles never leave this thread.
 public final class DedicatedThread<State>: Sendable {
     public typealias Job = @Sendable (inout State) -> Void
@@ -22,19 +23,28 @@ public final class DedicatedThread<State>: Sendable {
     private let queue = Queue()
 
     /// Starts the thread; `makeState` runs on it, so the state is created where it is used.
-    public init(name: String, makeState: @escaping @Sendable () -> State) {
+    /// `onExit` runs on the thread after the state has been released (e.g. to trim the heap).
+    public init(
+        name: String, makeState: @escaping @Sendable () -> State, onExit: (@Sendable () -> Void)? = nil
+    ) {
         let thread = Thread { [queue] in
-            var state = makeState()
-            while true {
-                queue.signal.wait()
-                switch queue.commands.withLock({ $0.removeFirst() }) {
-                case .run(let job): job(&state)
-                case .stop: return
-                }
-            }
+            Self.serve(queue, makeState())
+            onExit?()
         }
         thread.name = name
         thread.start()
+    }
+
+    /// Runs jobs until stopped; `state` is released when this returns.
+    private static func serve(_ queue: Queue, _ initial: State) {
+        var state = initial
+        while true {
+            queue.signal.wait()
+            switch queue.commands.withLock({ $0.removeFirst() }) {
+            case .run(let job): job(&state)
+            case .stop: return
+            }
+        }
     }
 
     deinit {
