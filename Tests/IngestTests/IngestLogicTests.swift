@@ -132,6 +132,22 @@ struct ReadinessTests {
                 == .abandoned)
     }
 
+    @Test("the event folder is read only for an open event that has a newer one on its monitor")
+    func folderReadOnlyWhenNeeded() {
+        var reads = 0
+        func lastChange() -> Date? {
+            reads += 1
+            return Date()
+        }
+        _ = EventReadiness.of(makeEvent(closedSecondsAgo: 3), settings: settings, lastFileChange: lastChange())
+        _ = EventReadiness.of(
+            makeEvent(closedSecondsAgo: nil, newer: false), settings: settings, lastFileChange: lastChange())
+        #expect(reads == 0)
+        _ = EventReadiness.of(
+            makeEvent(closedSecondsAgo: nil, newer: true), settings: settings, lastFileChange: lastChange())
+        #expect(reads == 1)
+    }
+
     @Test("the watermark stops at the first unhandled event and passes a fully handled batch")
     func watermark() {
         let rows = [makeEvent(id: 3), makeEvent(id: 4, closedSecondsAgo: nil), makeEvent(id: 6)]

@@ -60,8 +60,8 @@ public final class EventIngestor: Sendable {
             for event in rows where !handled.contains(event.id) {
                 if stopping { break }
                 let readiness = EventReadiness.of(
-                    event, settings: settings,
-                    lastFileChange: event.isClosed ? nil : EventFrameReader.lastChange(ofDirectory: event.directory))
+                    event, settings: settings, lastFileChange: EventFrameReader.lastChange(ofDirectory: event.directory)
+                )
                 guard readiness == .ready || readiness == .abandoned else { continue }
                 if readiness == .abandoned {
                     logger.warning(
@@ -146,7 +146,9 @@ public final class EventIngestor: Sendable {
         let started = ContinuousClock.now
         let model = await recognizer.modelVersion()
         func outcome(_ outcome: EventOutcome, _ frames: [FrameResult] = []) -> EventResults {
-            EventResults(event: event.info, outcome: outcome, frames: frames, modelVersion: model, lowWatermark: nil)
+            Counter(label: "zmface_ingest_events_total", dimensions: [("outcome", outcome.name)]).increment()
+            return EventResults(
+                event: event.info, outcome: outcome, frames: frames, modelVersion: model, lowWatermark: nil)
         }
         let rows = try await retrying("reading Frames") { try await self.catalog.frames(ofEvent: event.id) }
         var wanted = settings.selection.select(frameCount: event.frameCount, rows: rows)
@@ -162,7 +164,6 @@ public final class EventIngestor: Sendable {
             logger.warning(
                 "event folder is gone; skipping the event",
                 metadata: ["event": "\(event.id)", "folder": "\(event.directory)"])
-            Counter(label: "zmface_ingest_events_total", dimensions: [("outcome", "deleted")]).increment()
             return outcome(.deleted(reason: "event folder \(event.directory) is missing"))
         }
         var frames = try await recognize(decoded, priority: priority)
@@ -170,7 +171,6 @@ public final class EventIngestor: Sendable {
         guard try await retrying("re-reading the event", { try await self.catalog.event(id: event.id) }) != nil
         else {
             logger.warning("event deleted while it was processed; skipping it", metadata: ["event": "\(event.id)"])
-            Counter(label: "zmface_ingest_events_total", dimensions: [("outcome", "deleted")]).increment()
             return outcome(.deleted(reason: "event row deleted during processing"))
         }
         UnknownFaceClustering.assign(&frames)
@@ -186,7 +186,6 @@ public final class EventIngestor: Sendable {
         } else {
             result = outcome(.processed, frames)
         }
-        Counter(label: "zmface_ingest_events_total", dimensions: [("outcome", result.outcome.name)]).increment()
         Counter(label: "zmface_ingest_frames_total", dimensions: [("result", "read")]).increment(
             by: frames.count - failed.count)
         Counter(label: "zmface_ingest_frames_total", dimensions: [("result", "unreadable")]).increment(by: failed.count)
