@@ -41,7 +41,7 @@ public final class ResultStore: Sendable {
     public func lowWatermark(source: String) async throws -> Int64? {
         try await client.withConnection { connection in
             try connection.execute("SELECT low_watermark FROM ingest_cursor WHERE source = $1", [source])
-                .rows.first?.first??.asInt64
+                .scalar(Int64.self)
         }
     }
 
@@ -60,14 +60,14 @@ public final class ResultStore: Sendable {
         try await client.withConnection { connection in
             Set(
                 try connection.execute("SELECT event_id FROM events WHERE event_id >= $1", [String(from)])
-                    .rows.compactMap { $0.first??.asInt64 })
+                    .column(Int64.self))
         }
     }
 
     /// Newest event id with results (for the ingest-lag metric).
     public func newestHandledEvent() async throws -> Int64? {
         try await client.withConnection { connection in
-            try connection.execute("SELECT max(event_id) FROM events").rows.first?.first??.asInt64
+            try connection.execute("SELECT max(event_id) FROM events").scalar(Int64.self)
         }
     }
 
@@ -87,7 +87,7 @@ public final class ResultStore: Sendable {
         // Replace, never duplicate: a re-run (restart after a crash mid-commit is impossible, but a
         // backfill is not) removes the previous run's rows first; frames/detections/summaries cascade.
         let previous = try connection.execute("DELETE FROM events WHERE event_id = $1 RETURNING runs", [eventID])
-        let runs = (previous.rows.first?.first??.asInt ?? 0) + 1
+        let runs = (previous.scalar(Int.self) ?? 0) + 1
         try connection.execute(
             """
             INSERT INTO events (event_id, monitor_id, monitor_name, cause, start_time, end_time, frame_count,
@@ -194,8 +194,4 @@ func sqlDouble(_ value: Double) -> String {
 
 func sqlTime(_ date: Date) -> String {
     sqlDouble(date.timeIntervalSince1970)
-}
-
-extension String {
-    var asInt64: Int64? { Int64(self) }
 }

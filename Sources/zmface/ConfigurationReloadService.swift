@@ -20,11 +20,10 @@ struct ConfigurationReloadService: Service {
     var pollInterval: Duration = .seconds(2)
 
     func run() async throws {
-        let signals = reloadRequests
         let state = ReloadState(running)
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await _ in signals {
+                for await _ in reloadRequests {
                     // A configuration that switched the classifier has just loaded it; don't load it twice.
                     if !(await reloadConfiguration(state, reason: "SIGHUP")) { reloadClassifier(reason: "SIGHUP") }
                 }

@@ -53,11 +53,7 @@ struct ServeCommand: AsyncParsableCommand {
     var check = false
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = logLevel
-            return handler
-        }
+        RecognitionStack.bootstrapLogging(logLevel)
         let logger = Logger(label: "zmface")
         let settings: ServerConfiguration
         do {
@@ -125,15 +121,13 @@ struct ServeCommand: AsyncParsableCommand {
         if let pipeline {
             services.append(.init(service: IngestService(pipeline: pipeline, logger: logger)))
         }
-        if let publisher {
+        if publisher != nil {
             logger.info("publishing results", metadata: ["endpoints": "\(settings.publish.endpoints)"])
-            if settings.publish.statusSeconds > 0 {
-                services.append(
-                    .init(
-                        service: StatusPublisherService(
-                            publisher: publisher, interval: .milliseconds(Int(settings.publish.statusSeconds * 1000)),
-                            pool: pool, store: pipeline?.store, classifier: classifier)))
-            }
+        }
+        if let status = StatusPublisherService.configured(
+            settings.publish, publisher: publisher, pool: pool, store: pipeline?.store, classifier: classifier)
+        {
+            services.append(.init(service: status))
         }
         let (reloadRequests, reloadContinuation) = AsyncStream<Void>.makeStream()
         services.append(
@@ -184,10 +178,7 @@ struct ServeCommand: AsyncParsableCommand {
         lines.append("zerorpc: \(settings.zerorpc.endpoints.joined(separator: ", "))")
         if settings.zoneminder.enabled {
             let database = try settings.zoneminder.resolvedDatabase()
-            guard settings.resolvedPostgresURL() != nil else {
-                throw ConfigurationError.invalid(
-                    "postgres.url", "is required for ZoneMinder ingestion (or set ZMFACE_DATABASE_URL)")
-            }
+            _ = try settings.requiredPostgresURL()
             lines.append(
                 "zoneminder: \(database.user)@\(database.socket ?? database.host ?? "localhost")/\(database.database)")
         }
@@ -199,9 +190,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// The configuration file served: --config, else ./worker.json when present.
     private var configurationPath: String? {
-        config
-            ?? (FileManager.default.fileExists(atPath: ServerConfiguration.defaultPath)
-                ? ServerConfiguration.defaultPath : nil)
+        ServerConfiguration.path(explicit: config)
     }
 
     /// The command-line settings, applied over the file at start and on every live reload.

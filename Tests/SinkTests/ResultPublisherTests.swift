@@ -64,8 +64,7 @@ struct ResultPublisherTests {
             await publisher.publish(results(event: 1, faces: []))
             await publisher.publishStatus(
                 StatusReport(
-                    uptimeSeconds: 1, workers: 2, busyWorkers: 0, queuedJobs: 0, newestEvent: nil,
-                    newestHandledEvent: 1, ingestLagSeconds: nil, model: "none"))
+                    uptimeSeconds: 1, workers: 2, busyWorkers: 0, queuedJobs: 0, newestHandledEvent: 1, model: "none"))
         }
         #expect(messages.map(\.topic) == ["event/2/1", "status"])
         #expect(messages.map { $0.json["seq"] as? Int } == [1, 2])

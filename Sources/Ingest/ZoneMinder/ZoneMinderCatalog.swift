@@ -58,7 +58,7 @@ public final class ZoneMinderCatalog: Sendable {
 
     /// The largest event Id (for the first start with `startAt: now`), or nil when there are none.
     public func newestEventID() async throws -> Int64? {
-        try await rows("SELECT MAX(Id) FROM Events e WHERE 1=1\(monitorFilter)").first?.first??.asInt64
+        try await rows("SELECT MAX(Id) FROM Events e WHERE 1=1\(monitorFilter)").first?.first?.flatMap { Int64($0) }
     }
 
     private var monitorFilter: String {
@@ -95,7 +95,7 @@ public final class ZoneMinderCatalog: Sendable {
 
     private static func event(_ row: [String?]) -> ZoneMinderEvent {
         ZoneMinderEvent(
-            id: row[0]?.asInt64 ?? 0, monitorID: Int(row[1] ?? "") ?? 0, monitorName: row[2] ?? "",
+            id: row[0].flatMap { Int64($0) } ?? 0, monitorID: Int(row[1] ?? "") ?? 0, monitorName: row[2] ?? "",
             cause: row[3] ?? "", start: Date(timeIntervalSince1970: Double(row[4] ?? "") ?? 0),
             end: row[5].flatMap(Double.init).map(Date.init(timeIntervalSince1970:)),
             secondsSinceEnd: row[6].flatMap(Double.init), frameCount: Int(row[7] ?? "") ?? 0,
@@ -103,8 +103,4 @@ public final class ZoneMinderCatalog: Sendable {
             scheme: StorageScheme(rawValue: row[11] ?? "") ?? .medium, storagePath: row[12] ?? "",
             deepTime: row[13] ?? "", mediumDate: row[14] ?? "", hasNewerEventOnMonitor: row[15] == "1")
     }
-}
-
-extension String {
-    var asInt64: Int64? { Int64(self) }
 }

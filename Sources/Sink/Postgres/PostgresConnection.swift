@@ -7,6 +7,16 @@ struct PostgresRows {
     var rows: [[String?]]
     /// Rows touched by an INSERT/UPDATE/DELETE.
     var affected: Int
+
+    /// The first column of the first row, parsed (nil without a row, for NULL or unparsable text).
+    func scalar<T: LosslessStringConvertible>(_: T.Type) -> T? {
+        rows.first?.first?.flatMap { T($0) }
+    }
+
+    /// The first column of every row, parsed (NULL and unparsable values left out).
+    func column<T: LosslessStringConvertible>(_: T.Type) -> [T] {
+        rows.compactMap { $0.first?.flatMap { T($0) } }
+    }
 }
 
 /// One libpq connection. Not Sendable: it lives on the `PostgresClient` thread and nowhere else.

@@ -103,7 +103,7 @@ enum SchemaMigrations {
             try connection.execute("SELECT pg_advisory_xact_lock(7426110)")
             let current =
                 try connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")
-                .rows.first?.first??.asInt ?? 0
+                .scalar(Int.self) ?? 0
             guard current <= latest else {
                 throw PostgresError.rejected(
                     sqlState: "ZM001",
@@ -120,8 +120,4 @@ enum SchemaMigrations {
             return applied
         }
     }
-}
-
-extension String {
-    var asInt: Int? { Int(self) }
 }

@@ -1,11 +1,18 @@
 import Foundation
 import ZMFaceCore
 
-/// The messages encode every property, absent values as JSON `null` (synthesized Codable would
-/// drop the key), so subscribers always see the same keys.
-extension KeyedEncodingContainer {
-    mutating func encodeNull<T: Encodable>(_ value: T?, forKey key: Key) throws {
-        if let value { try encode(value, forKey: key) } else { try encodeNil(forKey: key) }
+/// An optional encoded as JSON `null` instead of being left out (synthesized `Encodable` drops
+/// nil optionals), so every message of a topic has the same keys.
+struct Nullable<Wrapped: Encodable & Sendable>: Encodable, Sendable {
+    var value: Wrapped?
+
+    init(_ value: Wrapped?) {
+        self.value = value
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        if let value { try container.encode(value) } else { try container.encodeNil() }
     }
 }
 
@@ -17,66 +24,27 @@ struct FaceMessage: Encodable, Sendable {
     var frame: Int
     var face: Int
     var time: Double
-    var name: String?
+    var name: Nullable<String>
     var person: String
     var status: String
-    var probability: Double?
-    var distance: Double?
-    var margin: Double?
-    var focus: Double?
+    var probability: Nullable<Double>
+    var distance: Nullable<Double>
+    var margin: Nullable<Double>
+    var focus: Nullable<Double>
     var box: [Int]
     var model: String
-
-    private enum CodingKeys: String, CodingKey {
-        case monitor, event, frame, face, time, name, person, status, probability, distance, margin, focus, box, model
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(monitor, forKey: .monitor)
-        try c.encode(event, forKey: .event)
-        try c.encode(frame, forKey: .frame)
-        try c.encode(face, forKey: .face)
-        try c.encode(time, forKey: .time)
-        try c.encodeNull(name, forKey: .name)
-        try c.encode(person, forKey: .person)
-        try c.encode(status, forKey: .status)
-        try c.encodeNull(probability, forKey: .probability)
-        try c.encodeNull(distance, forKey: .distance)
-        try c.encodeNull(margin, forKey: .margin)
-        try c.encodeNull(focus, forKey: .focus)
-        try c.encode(box, forKey: .box)
-        try c.encode(model, forKey: .model)
-    }
 }
 
 struct PersonSummaryMessage: Encodable, Sendable {
     var person: String
-    var name: String?
+    var name: Nullable<String>
     var firstSeen: Double
     var lastSeen: Double
     var framesSeen: Int
     var bestFrame: Int
     var bestBox: [Int]
-    var maxProbability: Double?
-    var meanProbability: Double?
-
-    private enum CodingKeys: String, CodingKey {
-        case person, name, firstSeen, lastSeen, framesSeen, bestFrame, bestBox, maxProbability, meanProbability
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(person, forKey: .person)
-        try c.encodeNull(name, forKey: .name)
-        try c.encode(firstSeen, forKey: .firstSeen)
-        try c.encode(lastSeen, forKey: .lastSeen)
-        try c.encode(framesSeen, forKey: .framesSeen)
-        try c.encode(bestFrame, forKey: .bestFrame)
-        try c.encode(bestBox, forKey: .bestBox)
-        try c.encodeNull(maxProbability, forKey: .maxProbability)
-        try c.encodeNull(meanProbability, forKey: .meanProbability)
-    }
+    var maxProbability: Nullable<Double>
+    var meanProbability: Nullable<Double>
 }
 
 struct EventMessage: Encodable, Sendable {
@@ -85,36 +53,14 @@ struct EventMessage: Encodable, Sendable {
     var event: Int64
     var cause: String
     var start: Double
-    var end: Double?
+    var end: Nullable<Double>
     var outcome: String
-    var reason: String?
+    var reason: Nullable<String>
     var framesSelected: Int
     var faces: Int
     var provisional: Bool
     var people: [PersonSummaryMessage]
     var model: String
-
-    private enum CodingKeys: String, CodingKey {
-        case monitor, monitorName, event, cause, start, end, outcome, reason, framesSelected, faces, provisional
-        case people, model
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(monitor, forKey: .monitor)
-        try c.encode(monitorName, forKey: .monitorName)
-        try c.encode(event, forKey: .event)
-        try c.encode(cause, forKey: .cause)
-        try c.encode(start, forKey: .start)
-        try c.encodeNull(end, forKey: .end)
-        try c.encode(outcome, forKey: .outcome)
-        try c.encodeNull(reason, forKey: .reason)
-        try c.encode(framesSelected, forKey: .framesSelected)
-        try c.encode(faces, forKey: .faces)
-        try c.encode(provisional, forKey: .provisional)
-        try c.encode(people, forKey: .people)
-        try c.encode(model, forKey: .model)
-    }
 }
 
 /// A snapshot for the `status` topic, filled in by the server.
@@ -123,22 +69,18 @@ public struct StatusReport: Encodable, Sendable {
     public var workers: Int
     public var busyWorkers: Int
     public var queuedJobs: Int
-    public var newestEvent: Int64?
     public var newestHandledEvent: Int64?
-    public var ingestLagSeconds: Double?
     public var model: String
 
     public init(
-        uptimeSeconds: Double, workers: Int, busyWorkers: Int, queuedJobs: Int, newestEvent: Int64?,
-        newestHandledEvent: Int64?, ingestLagSeconds: Double?, model: String
+        uptimeSeconds: Double, workers: Int, busyWorkers: Int, queuedJobs: Int, newestHandledEvent: Int64?,
+        model: String
     ) {
         self.uptimeSeconds = uptimeSeconds
         self.workers = workers
         self.busyWorkers = busyWorkers
         self.queuedJobs = queuedJobs
-        self.newestEvent = newestEvent
         self.newestHandledEvent = newestHandledEvent
-        self.ingestLagSeconds = ingestLagSeconds
         self.model = model
     }
 }
@@ -174,7 +116,7 @@ enum MessageBuilder {
                     FaceMessage(
                         monitor: results.event.monitorID, event: results.event.id, frame: frame.frameID,
                         face: face.index,
-                        time: frame.time.timeIntervalSince1970, name: face.name, person: face.person,
+                        time: frame.time.timeIntervalSince1970, name: Nullable(face.name), person: face.person,
                         status: face.status, probability: face.probability.finite, distance: face.distance.finite,
                         margin: face.margin.finite, focus: face.focus.finite,
                         box: [face.box.top, face.box.right, face.box.bottom, face.box.left], model: results.modelVersion
@@ -188,7 +130,8 @@ enum MessageBuilder {
         let event = results.event
         let people = EventSummary.summarize(results.frames).map { summary in
             PersonSummaryMessage(
-                person: summary.person, name: summary.name, firstSeen: summary.firstSeen.timeIntervalSince1970,
+                person: summary.person, name: Nullable(summary.name),
+                firstSeen: summary.firstSeen.timeIntervalSince1970,
                 lastSeen: summary.lastSeen.timeIntervalSince1970, framesSeen: summary.framesSeen,
                 bestFrame: summary.bestFrame,
                 bestBox: [summary.bestBox.top, summary.bestBox.right, summary.bestBox.bottom, summary.bestBox.left],
@@ -198,8 +141,9 @@ enum MessageBuilder {
             "event/\(event.monitorID)/\(event.id)",
             EventMessage(
                 monitor: event.monitorID, monitorName: event.monitorName, event: event.id, cause: event.cause,
-                start: event.start.timeIntervalSince1970, end: event.end?.timeIntervalSince1970,
-                outcome: results.outcome.name, reason: results.outcome.reason, framesSelected: results.frames.count,
+                start: event.start.timeIntervalSince1970, end: Nullable(event.end?.timeIntervalSince1970),
+                outcome: results.outcome.name, reason: Nullable(results.outcome.reason),
+                framesSelected: results.frames.count,
                 faces: results.faceCount, provisional: provisional, people: people, model: results.modelVersion)
         )
     }
@@ -207,8 +151,8 @@ enum MessageBuilder {
 
 extension Optional where Wrapped == Double {
     /// JSON has no NaN or infinity: such a score is published as null (PostgreSQL keeps the value).
-    fileprivate var finite: Double? {
-        guard let value = self, value.isFinite else { return nil }
-        return value
+    fileprivate var finite: Nullable<Double> {
+        guard let value = self, value.isFinite else { return Nullable(nil) }
+        return Nullable(value)
     }
 }

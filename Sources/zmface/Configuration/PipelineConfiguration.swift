@@ -47,6 +47,14 @@ extension ServerConfiguration {
         environment["ZMFACE_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? postgresURL
     }
 
+    /// The PostgreSQL URL ingestion writes to; ingestion cannot run without one.
+    func requiredPostgresURL() throws(ConfigurationError) -> String {
+        guard let url = resolvedPostgresURL() else {
+            throw .invalid("postgres.url", "is required for ZoneMinder ingestion (or set ZMFACE_DATABASE_URL)")
+        }
+        return url
+    }
+
     mutating func readPipelineSections(_ root: inout JSONFields) throws(ConfigurationError) {
         if var zoneminder = try root.object("zoneminder") {
             var source = ZoneMinderSourceConfiguration()

@@ -33,6 +33,11 @@ struct ServerConfiguration: Equatable {
 
     static let defaultPath = "worker.json"
 
+    /// The file to read: the one given, else ./worker.json when it exists, else none (defaults).
+    static func path(explicit: String?) -> String? {
+        explicit ?? (FileManager.default.fileExists(atPath: defaultPath) ? defaultPath : nil)
+    }
+
     /// Reads `path`; a file with a top-level `faceDetServer` key is the original's config.json.
     static func load(path: String) throws(ConfigurationError) -> ServerConfiguration {
         let data: Data

@@ -47,12 +47,10 @@ struct IngestCommand: AsyncParsableCommand {
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
                 .init(service: IngestService(pipeline: pipeline, logger: logger))
             ]
-            if let publisher, settings.publish.statusSeconds > 0 {
-                services.append(
-                    .init(
-                        service: StatusPublisherService(
-                            publisher: publisher, interval: .milliseconds(Int(settings.publish.statusSeconds * 1000)),
-                            pool: pool, store: pipeline.store, classifier: classifier)))
+            if let status = StatusPublisherService.configured(
+                settings.publish, publisher: publisher, pool: pool, store: pipeline.store, classifier: classifier)
+            {
+                services.append(.init(service: status))
             }
             let group = ServiceGroup(configuration: .init(services: services, logger: logger))
             let router = SignalRouter.start(group: group, reloadRequests: nil, logger: logger)
@@ -138,10 +136,7 @@ enum PipelineRunner {
         let pipeline: IngestionPipeline
         do {
             // Checked before the models load, so a missing setting fails in milliseconds.
-            guard settings.resolvedPostgresURL() != nil else {
-                throw ConfigurationError.invalid(
-                    "postgres.url", "is required for ZoneMinder ingestion (or set ZMFACE_DATABASE_URL)")
-            }
+            _ = try settings.requiredPostgresURL()
             _ = try settings.zoneminder.resolvedDatabase()
             (pool, classifier) = try await RecognitionStack.start(settings, logger: logger)
         } catch {

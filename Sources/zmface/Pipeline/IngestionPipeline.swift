@@ -20,11 +20,7 @@ struct IngestionPipeline: Sendable {
         settings: ServerConfiguration, pool: RecognitionPool, classifier: ReloadableClassifier?,
         publisher: ResultPublisher?, logger: Logger
     ) throws -> IngestionPipeline {
-        guard let url = settings.resolvedPostgresURL() else {
-            throw ConfigurationError.invalid(
-                "postgres.url", "is required for ZoneMinder ingestion (or set ZMFACE_DATABASE_URL)")
-        }
-        let store = ResultStore(conninfo: url)
+        let store = ResultStore(conninfo: try settings.requiredPostgresURL())
         let catalog = ZoneMinderCatalog(
             settings: try settings.zoneminder.resolvedDatabase(), defaultEventsPath: settings.zoneminder.eventsPath,
             monitors: settings.zoneminder.monitors)

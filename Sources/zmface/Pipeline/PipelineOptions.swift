@@ -27,11 +27,9 @@ struct PipelineOptions: ParsableArguments {
     }
 
     func settings() throws -> ServerConfiguration {
-        let path =
-            config
-            ?? (FileManager.default.fileExists(atPath: ServerConfiguration.defaultPath)
-                ? ServerConfiguration.defaultPath : nil)
-        var settings = try path.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
+        var settings =
+            try ServerConfiguration.path(explicit: config).map { try ServerConfiguration.load(path: $0) }
+            ?? ServerConfiguration()
         if let workers { settings.workers = workers }
         if let models { settings.models = models }
         if let classifier { settings.classifierModel = classifier }

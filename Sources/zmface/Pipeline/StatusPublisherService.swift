@@ -13,6 +13,17 @@ struct StatusPublisherService: Service {
     let store: ResultStore?
     let classifier: ReloadableClassifier?
 
+    /// The `status` publisher, when a PUB socket is configured and `publish.statusSeconds` > 0.
+    static func configured(
+        _ settings: PublishConfiguration, publisher: ResultPublisher?, pool: RecognitionPool, store: ResultStore?,
+        classifier: ReloadableClassifier?
+    ) -> StatusPublisherService? {
+        guard let publisher, settings.statusSeconds > 0 else { return nil }
+        return StatusPublisherService(
+            publisher: publisher, interval: .milliseconds(Int(settings.statusSeconds * 1000)), pool: pool,
+            store: store, classifier: classifier)
+    }
+
     func run() async throws {
         let started = ContinuousClock.now
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
@@ -21,9 +32,8 @@ struct StatusPublisherService: Service {
             await publisher.publishStatus(
                 StatusReport(
                     uptimeSeconds: Double(uptime.components.seconds), workers: await pool.workerCount,
-                    busyWorkers: await pool.busyWorkers, queuedJobs: await pool.queuedJobs, newestEvent: nil,
-                    newestHandledEvent: newestHandled ?? nil, ingestLagSeconds: nil,
-                    model: classifier?.modelVersion ?? "none"))
+                    busyWorkers: await pool.busyWorkers, queuedJobs: await pool.queuedJobs,
+                    newestHandledEvent: newestHandled ?? nil, model: classifier?.modelVersion ?? "none"))
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }

@@ -101,7 +101,7 @@ struct SubscribeCommand: ParsableCommand {
 
     private func resolvedEndpoint() throws -> String {
         if let endpoint { return endpoint }
-        let path = config ?? (FileManager.default.fileExists(atPath: "worker.json") ? "worker.json" : nil)
+        let path = ServerConfiguration.path(explicit: config)
         guard let path, let first = try ServerConfiguration.load(path: path).publish.endpoints.first else {
             throw CommandError.message("no endpoint: pass --endpoint or configure publish.endpoints")
         }
