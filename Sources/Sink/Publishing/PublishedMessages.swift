@@ -58,6 +58,7 @@ struct EventMessage: Encodable, Sendable {
     var reason: Nullable<String>
     var framesSelected: Int
     var faces: Int
+    /// Always false for now: results for events still being recorded are not published yet.
     var provisional: Bool
     var people: [PersonSummaryMessage]
     var model: String
@@ -126,7 +127,7 @@ enum MessageBuilder {
         }
     }
 
-    static func event(of results: EventResults, provisional: Bool) -> (topic: String, body: EventMessage) {
+    static func event(of results: EventResults) -> (topic: String, body: EventMessage) {
         let event = results.event
         let people = EventSummary.summarize(results.frames).map { summary in
             PersonSummaryMessage(
@@ -144,7 +145,7 @@ enum MessageBuilder {
                 start: event.start.timeIntervalSince1970, end: Nullable(event.end?.timeIntervalSince1970),
                 outcome: results.outcome.name, reason: Nullable(results.outcome.reason),
                 framesSelected: results.frames.count,
-                faces: results.faceCount, provisional: provisional, people: people, model: results.modelVersion)
+                faces: results.faceCount, provisional: false, people: people, model: results.modelVersion)
         )
     }
 }

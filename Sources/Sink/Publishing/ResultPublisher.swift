@@ -64,13 +64,13 @@ public final class ResultPublisher: Sendable {
 
     /// Publishes one message per face, then the event summary. Call only after the results are
     /// committed, so no message announces a result PostgreSQL does not have.
-    public func publish(_ results: EventResults, provisional: Bool = false) async {
+    public func publish(_ results: EventResults) async {
         var messages: [(topic: String, type: String, body: any Encodable & Sendable)] = MessageBuilder.faces(
             of: results
         ).map {
             ($0.topic, "face", $0.body)
         }
-        let event = MessageBuilder.event(of: results, provisional: provisional)
+        let event = MessageBuilder.event(of: results)
         messages.append((event.topic, "event", event.body))
         await send(messages)
     }

@@ -31,7 +31,7 @@ struct IngestionPipeline: Sendable {
         ingest.concurrency = max(ingest.concurrency, settings.workers + 1)
         let recognizer = PoolFrameRecognizer(
             recognizer: FrameRecognizer(pool: pool, settings: settings.recognition, identifier: classifier),
-            classifier: classifier, logger: logger)
+            classifier: classifier)
         let ingestor = EventIngestor(
             catalog: catalog, reader: reader, recognizer: recognizer,
             sink: PostgresResultSink(store: store, publisher: publisher, logger: logger), settings: ingest,

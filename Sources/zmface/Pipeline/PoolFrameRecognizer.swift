@@ -1,6 +1,5 @@
 import FaceAPI
 import Ingest
-import Logging
 import Metrics
 import Workers
 import ZMFaceCore
@@ -10,7 +9,6 @@ import ZMFaceCore
 struct PoolFrameRecognizer: FrameRecognizing {
     let recognizer: FrameRecognizer
     let classifier: ReloadableClassifier?
-    let logger: Logger
 
     func recognize(_ image: RGBImage, priority: IngestPriority) async throws -> [FaceResult] {
         var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))

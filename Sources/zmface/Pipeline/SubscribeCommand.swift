@@ -78,25 +78,29 @@ struct SubscribeCommand: ParsableCommand {
         var seq: UInt64
     }
 
+    /// One line about the numbering, e.g. {"gap": {"server", "session", "from", "to"}}.
+    private struct SequenceNotice: Encodable {
+        var server: String
+        var session: String?
+        var from, to, seq, expected, got: UInt64?
+    }
+
     private func report(_ check: SequenceCheck, _ envelope: EnvelopeFields) {
-        let server = String(data: (try? JSONEncoder().encode(envelope.server)) ?? Data(), encoding: .utf8) ?? "\"\""
+        let notice: [String: SequenceNotice]
         switch check {
         case .first, .inOrder:
             return
         case .gap(let from, let to):
             FileHandle.standardError.write(
                 Data("zmface subscribe: missed messages \(from)...\(to) from \(envelope.server)\n".utf8))
-            emit("{\"gap\":{\"server\":\(server),\"session\":\"\(envelope.session)\",\"from\":\(from),\"to\":\(to)}}")
+            notice = ["gap": .init(server: envelope.server, session: envelope.session, from: from, to: to)]
         case .newSession(let seq):
             FileHandle.standardError.write(Data("zmface subscribe: \(envelope.server) restarted (new session)\n".utf8))
-            emit("{\"newSession\":{\"server\":\(server),\"session\":\"\(envelope.session)\",\"seq\":\(seq)}}")
+            notice = ["newSession": .init(server: envelope.server, session: envelope.session, seq: seq)]
         case .outOfOrder(let expected, let got):
-            emit("{\"outOfOrder\":{\"server\":\(server),\"expected\":\(expected),\"got\":\(got)}}")
+            notice = ["outOfOrder": .init(server: envelope.server, expected: expected, got: got)]
         }
-    }
-
-    private func emit(_ line: String) {
-        FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        try? JSONLines.write(notice)
     }
 
     private func resolvedEndpoint() throws -> String {
