@@ -4,21 +4,21 @@ import ZMFaceCore
 /// Reads ZoneMinder's tables (Events, Frames, Monitors, Storage) over one MariaDB connection on
 /// its own thread. Read-only: `GRANT SELECT ON zm.*` is all it needs.
 public final class ZoneMinderCatalog: Sendable {
-    private let thread: DedicatedThread<MariaDBConnection?>
-    private let settings: ZoneMinderDatabaseSettings
+    private let connection: ReconnectingConnection<MariaDBConnection>
     /// Folder used for events whose StorageId has no Storage row (ZoneMinder's `ZM_DIR_EVENTS`).
     private let defaultEventsPath: String
     private let monitors: [Int]?
 
     public init(settings: ZoneMinderDatabaseSettings, defaultEventsPath: String, monitors: [Int]?) {
-        self.settings = settings
         self.defaultEventsPath = defaultEventsPath
         self.monitors = monitors
-        self.thread = DedicatedThread(name: "zoneminder-db") { nil }
+        self.connection = ReconnectingConnection(
+            name: "zoneminder-db", connect: { try MariaDBConnection(settings) },
+            isConnectionLost: { ($0 as? MariaDBError)?.isUnavailable == true })
     }
 
     public func close() {
-        thread.stop()
+        connection.close()
     }
 
     /// Events with `Id >= from`, in Id order (open ones included).
@@ -67,15 +67,7 @@ public final class ZoneMinderCatalog: Sendable {
     }
 
     private func rows(_ sql: String) async throws -> [[String?]] {
-        try await thread.perform { [settings] connection in
-            if connection == nil { connection = try MariaDBConnection(settings) }
-            do {
-                return try connection!.query(sql)
-            } catch let error as MariaDBError where error.isUnavailable {
-                connection = nil
-                throw error
-            }
-        }
+        try await connection.withConnection { try $0.query(sql) }
     }
 
     private static func eventSelect(defaultPath: String) -> String {
