@@ -45,7 +45,7 @@ let package = Package(
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
 
         // MARK: Swift modules.
-        .target(name: "ZMFaceCore"),
+        .target(name: "ZMFaceCore", dependencies: [.product(name: "Metrics", package: "swift-metrics")]),
         .target(
             name: "Workers",
             dependencies: [

@@ -14,8 +14,10 @@ static void set_error(char *err, size_t err_len, const char *message) {
     if (err != NULL && err_len > 0) snprintf(err, err_len, "%s", message);
 }
 
-static int dimensions_ok(int64_t width, int64_t height, int64_t max_pixels) {
-    return width > 0 && height > 0 && width * height <= max_pixels;
+/* ZMF_IMAGE_OK, ZMF_IMAGE_BAD_DIMENSIONS (zero) or ZMF_IMAGE_TOO_MANY_PIXELS (the configured limit). */
+static int dimensions_status(int64_t width, int64_t height, int64_t max_pixels) {
+    if (width <= 0 || height <= 0) return ZMF_IMAGE_BAD_DIMENSIONS;
+    return width * height <= max_pixels ? ZMF_IMAGE_OK : ZMF_IMAGE_TOO_MANY_PIXELS;
 }
 
 /* ---- JPEG ---- */
@@ -65,11 +67,12 @@ static zmf_image_status decode_jpeg(const uint8_t *data, size_t length, int64_t 
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, data, (unsigned long)length);
     jpeg_read_header(&info, TRUE);
-    if (!dimensions_ok(info.image_width, info.image_height, max_pixels)) {
+    int dimensions = dimensions_status(info.image_width, info.image_height, max_pixels);
+    if (dimensions != ZMF_IMAGE_OK) {
         snprintf(err, err_len, "image dimensions %ux%u are outside the accepted range (at most %lld pixels)",
                  info.image_width, info.image_height, (long long)max_pixels);
         jpeg_destroy_decompress(&info);
-        return ZMF_IMAGE_BAD_DIMENSIONS;
+        return dimensions;
     }
     info.out_color_space = JCS_RGB;
     jpeg_start_decompress(&info);
@@ -109,11 +112,12 @@ static zmf_image_status decode_png(const uint8_t *data, size_t length, int64_t m
         png_image_free(&image);
         return ZMF_IMAGE_CORRUPT;
     }
-    if (!dimensions_ok(image.width, image.height, max_pixels)) {
+    int dimensions = dimensions_status(image.width, image.height, max_pixels);
+    if (dimensions != ZMF_IMAGE_OK) {
         snprintf(err, err_len, "image dimensions %ux%u are outside the accepted range (at most %lld pixels)",
                  image.width, image.height, (long long)max_pixels);
         png_image_free(&image);
-        return ZMF_IMAGE_BAD_DIMENSIONS;
+        return dimensions;
     }
     /* Read with alpha and drop it afterwards: asking libpng for RGB would composite onto a
        background, while PIL (the original's loader) simply discards the channel. */

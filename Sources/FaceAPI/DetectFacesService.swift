@@ -68,6 +68,7 @@ public struct DetectFacesService: Sendable {
             }
             labelCount += labels.count
             guard labelCount <= limits.maxLabels else {
+                ResourceLimit.labels.recordBreach()
                 throw DetectFacesError("ValueError", "more than \(limits.maxLabels) labels in one call")
             }
             for (labelIndex, label) in labels.enumerated() {
@@ -122,6 +123,7 @@ public struct DetectFacesService: Sendable {
                 do {
                     image = try StageTimer.decode.measure { try decoder.decode(fileAtPath: path) }
                 } catch {
+                    (error as? ImageDecodingError)?.breachedLimit?.recordBreach()
                     return labels.map { ($0.0, .failed(.unreadableImage)) }
                 }
                 return try labels.map { ref, box in
@@ -136,6 +138,7 @@ public struct DetectFacesService: Sendable {
                 }
             }
         } catch let error as PoolError {
+            if case .overloaded = error { ResourceLimit.queueWait.recordBreach() }
             throw DetectFacesError("Overloaded", error.description)
         } catch let error as RecognitionError {
             throw DetectFacesError("RuntimeError", error.description)

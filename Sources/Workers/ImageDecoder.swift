@@ -4,7 +4,7 @@ public import ZMFaceCore
 
 /// Why an image could not be turned into pixels. Each case names the file so a log line or a CLI
 /// error is useful on its own.
-public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
+public enum ImageDecodingError: ResourceLimitError, Equatable, CustomStringConvertible {
     case fileNotFound(path: String)
     case unreadable(path: String, reason: String)
     case fileTooLarge(path: String, bytes: Int, limit: Int)
@@ -13,7 +13,18 @@ public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
     case corrupt(path: String, reason: String)
     case truncated(path: String, reason: String)
     case badDimensions(path: String, reason: String)
+    /// Above `maxPixels`: refused before the pixel buffer is allocated.
+    case tooManyPixels(path: String, reason: String)
     case outOfMemory(path: String)
+
+    /// The configured limit this error enforces (worker.json `limits`), for the breach counters.
+    public var breachedLimit: ResourceLimit? {
+        switch self {
+        case .fileTooLarge: .imageBytes
+        case .tooManyPixels: .imagePixels
+        default: nil
+        }
+    }
 
     public var description: String {
         switch self {
@@ -25,7 +36,7 @@ public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
         case .notAnImage(let path): "\(path): not a JPEG or PNG image"
         case .corrupt(let path, let reason): "\(path): corrupt image (\(reason))"
         case .truncated(let path, let reason): "\(path): truncated image (\(reason))"
-        case .badDimensions(let path, let reason): "\(path): \(reason)"
+        case .badDimensions(let path, let reason), .tooManyPixels(let path, let reason): "\(path): \(reason)"
         case .outOfMemory(let path): "\(path): not enough memory to decode"
         }
     }
@@ -73,6 +84,7 @@ public struct ImageDecoder: Sendable, Equatable {
         case ZMF_IMAGE_UNKNOWN_FORMAT: throw .notAnImage(path: name)
         case ZMF_IMAGE_TRUNCATED: throw .truncated(path: name, reason: reason)
         case ZMF_IMAGE_BAD_DIMENSIONS: throw .badDimensions(path: name, reason: reason)
+        case ZMF_IMAGE_TOO_MANY_PIXELS: throw .tooManyPixels(path: name, reason: reason)
         case ZMF_IMAGE_OUT_OF_MEMORY: throw .outOfMemory(path: name)
         default: throw .corrupt(path: name, reason: reason)
         }

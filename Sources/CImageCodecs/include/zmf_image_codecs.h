@@ -17,8 +17,9 @@ typedef enum zmf_image_status {
     ZMF_IMAGE_UNKNOWN_FORMAT = 1,   ///< neither JPEG nor PNG signature
     ZMF_IMAGE_CORRUPT = 2,          ///< the decoder rejected the data
     ZMF_IMAGE_TRUNCATED = 3,        ///< data ends before the image does
-    ZMF_IMAGE_BAD_DIMENSIONS = 4,   ///< zero, or width*height above max_pixels
+    ZMF_IMAGE_BAD_DIMENSIONS = 4,   ///< zero width or height
     ZMF_IMAGE_OUT_OF_MEMORY = 5,
+    ZMF_IMAGE_TOO_MANY_PIXELS = 6,  ///< width*height above max_pixels
 } zmf_image_status;
 
 typedef struct zmf_decoded_image {

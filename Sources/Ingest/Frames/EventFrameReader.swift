@@ -67,6 +67,7 @@ public final class EventFrameReader: Sendable {
                     images[id] = .success(try stills.decodeImage(atPath: path))
                     continue
                 } catch {
+                    (error as? any ResourceLimitError)?.breachedLimit?.recordBreach()
                     images[id] = .failure(FrameReadError(message: "\(error)"))
                 }
             }

@@ -30,6 +30,11 @@ public struct FrameSelectionPolicy: Sendable, Equatable {
 
     /// The chosen frame ids, ascending. `frameCount` is `Events.Frames`; `rows` the `Frames` rows.
     public func select(frameCount: Int, rows: [ZoneMinderFrame]) -> [Int] {
+        selection(frameCount: frameCount, rows: rows).ids
+    }
+
+    /// The chosen frame ids, and whether `maxPerEvent` left candidates out.
+    public func selection(frameCount: Int, rows: [ZoneMinderFrame]) -> (ids: [Int], capped: Bool) {
         let scores = Dictionary(rows.map { ($0.frameID, $0.score) }, uniquingKeysWith: max)
         var ids: [Int]
         switch candidates {
@@ -38,7 +43,8 @@ public struct FrameSelectionPolicy: Sendable, Equatable {
         }
         ids = Array(Set(ids)).sorted()
         if every > 1 { ids = ids.enumerated().filter { $0.offset % every == 0 }.map(\.element) }
-        if maxPerEvent > 0, ids.count > maxPerEvent {
+        let capped = maxPerEvent > 0 && ids.count > maxPerEvent
+        if capped {
             switch order {
             case .score:
                 ids = Array(
@@ -49,6 +55,6 @@ public struct FrameSelectionPolicy: Sendable, Equatable {
                 ids = (0..<maxPerEvent).map { ids[Int(Double($0) * step)] }
             }
         }
-        return ids
+        return (ids, capped)
     }
 }

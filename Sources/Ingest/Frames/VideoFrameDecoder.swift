@@ -72,6 +72,7 @@ public enum VideoFrameDecoder {
                     let width = Int(frame!.pointee.width)
                     let height = Int(frame!.pointee.height)
                     guard width * height <= maxPixels else {
+                        ResourceLimit.imagePixels.recordBreach()
                         throw .decoder(path: path, reason: "\(width)x\(height) frames exceed the pixel limit")
                     }
                     images[decoded] = try converter.convert(frame!, path: path)

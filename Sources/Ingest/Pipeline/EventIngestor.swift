@@ -151,15 +151,16 @@ public final class EventIngestor: Sendable {
                 event: event.info, outcome: outcome, frames: frames, modelVersion: model, lowWatermark: nil)
         }
         let rows = try await retrying("reading Frames") { try await self.catalog.frames(ofEvent: event.id) }
-        var wanted = settings.selection.select(frameCount: event.frameCount, rows: rows)
+        var (wanted, capped) = settings.selection.selection(frameCount: event.frameCount, rows: rows)
         if abandoned {
             // A crash loses zmc's queued Frames rows and leaves Events.Frames behind the JPEGs on
             // disk: choose among every frame that was written instead.
             var policy = settings.selection
             policy.candidates = .all
             let written = max(event.frameCount, EventFrameReader.captureCount(inDirectory: event.directory))
-            wanted = policy.select(frameCount: written, rows: rows)
+            (wanted, capped) = policy.selection(frameCount: written, rows: rows)
         }
+        if capped { ResourceLimit.framesPerEvent.recordBreach() }
         guard let decoded = try await reader.read(event, frames: wanted, rows: rows) else {
             logger.warning(
                 "event folder is gone; skipping the event",
