@@ -2,7 +2,7 @@ internal import CZmq
 import Foundation
 
 public enum ZMQSocketType: Sendable {
-    case router, dealer, pub, sub, pair, push, pull
+    case router, dealer, pub, sub, pair, push, pull, rep
 
     var raw: Int32 {
         switch self {
@@ -13,6 +13,7 @@ public enum ZMQSocketType: Sendable {
         case .pair: ZMQ_PAIR
         case .push: ZMQ_PUSH
         case .pull: ZMQ_PULL
+        case .rep: ZMQ_REP
         }
     }
 }
@@ -21,11 +22,14 @@ public enum ZMQSocketType: Sendable {
 /// belongs to the thread that made it (the zerorpc I/O thread, the PUB thread, …).
 public final class ZMQSocket {
     let handle: UnsafeMutableRawPointer
+    /// Held so the context cannot terminate (which waits for every socket of it) while this is open.
+    private let context: ZMQContext
     private var closed = false
 
     public init(context: ZMQContext, type: ZMQSocketType) throws(ZMQError) {
         guard let handle = zmq_socket(context.handle, type.raw) else { throw ZMQError("zmq_socket") }
         self.handle = handle
+        self.context = context
         // Never let a close block on undelivered messages (the default waits forever).
         var linger: Int32 = 0
         zmq_setsockopt(handle, ZMQ_LINGER, &linger, MemoryLayout<Int32>.size)
@@ -89,6 +93,27 @@ public final class ZMQSocket {
     public func subscribe(_ prefix: [UInt8]) throws(ZMQError) {
         let status = prefix.withUnsafeBytes { zmq_setsockopt(handle, ZMQ_SUBSCRIBE, $0.baseAddress, $0.count) }
         guard status == 0 else { throw ZMQError("set ZMQ_SUBSCRIBE") }
+    }
+
+    /// Makes later binds CURVE servers holding `keyPair` (libzmq copies the options into each
+    /// listener when it binds, so endpoints bound before stay as they were).
+    public func setCurveServer(_ keyPair: CurveKeyPair, domain: String = "zmface") throws(ZMQError) {
+        try setInt(ZMQ_CURVE_SERVER, 1, "ZMQ_CURVE_SERVER")
+        try setString(ZMQ_CURVE_SECRETKEY, keyPair.secretKey, "ZMQ_CURVE_SECRETKEY")
+        try setString(ZMQ_ZAP_DOMAIN, domain, "ZMQ_ZAP_DOMAIN")
+    }
+
+    /// Makes later connects CURVE clients of the server whose public key is `serverKey`.
+    public func setCurveClient(serverKey: String, keyPair: CurveKeyPair) throws(ZMQError) {
+        try setString(ZMQ_CURVE_SERVERKEY, serverKey, "ZMQ_CURVE_SERVERKEY")
+        try setString(ZMQ_CURVE_PUBLICKEY, keyPair.publicKey, "ZMQ_CURVE_PUBLICKEY")
+        try setString(ZMQ_CURVE_SECRETKEY, keyPair.secretKey, "ZMQ_CURVE_SECRETKEY")
+    }
+
+    private func setString(_ option: Int32, _ value: String, _ name: String) throws(ZMQError) {
+        let bytes = Array(value.utf8)
+        let status = bytes.withUnsafeBytes { zmq_setsockopt(handle, option, $0.baseAddress, $0.count) }
+        guard status == 0 else { throw ZMQError("set \(name)") }
     }
 
     private func setInt(_ option: Int32, _ value: Int32, _ name: String) throws(ZMQError) {

@@ -93,19 +93,33 @@ private final class ServerLoop {
         let context = try ZMQContext()
         let router = try ZMQSocket(context: context, type: .router)
         try router.setMaximumMessageSize(configuration.maxMessageBytes)
-        var bound: [String] = []
-        for endpoint in configuration.endpoints {
-            try EndpointPolicy.checkExposure(endpoint, allowRemote: configuration.allowRemote)
+        let authenticator = try configuration.curve.map { curve in
+            try ZAPAuthenticator(context: context, clientKeysDirectory: curve.clientKeysDirectory) {
+                [counters, logger] decision in
+                counters.withLock {
+                    if decision.allowed { $0.curveClientsAllowed += 1 } else { $0.curveClientsDenied += 1 }
+                }
+                logger.log(decision, socket: "zerorpc")
+            }
+        }
+        defer { authenticator?.stop() }
+        let allowRemote = configuration.allowRemote
+        let bound = try router.bind(
+            configuration.endpoints, curve: configuration.curve, ipcPermissions: configuration.ipcPermissions
+        ) { endpoint in
+            try EndpointPolicy.checkExposure(endpoint, allowRemote: allowRemote)
             try EndpointPolicy.prepareIPC(endpoint)
-            try router.bind(endpoint)
-            bound.append(router.lastEndpoint)
-            try configuration.ipcPermissions.apply(toBound: router.lastEndpoint)
         }
         defer {
             router.close()
             for endpoint in bound where endpoint.hasPrefix("ipc://") { unlink(String(endpoint.dropFirst(6))) }
         }
-        logger.info("zerorpc server listening", metadata: ["endpoints": .array(bound.map { .string($0) })])
+        var listening: Logger.Metadata = ["endpoints": .array(bound.map { .string($0) })]
+        if let curve = configuration.curve {
+            listening["curve_server_key"] = "\(curve.keyPair.publicKey)"
+            listening["curve_clients"] = "\(curve.clientKeysDirectory ?? "any client with the server key")"
+        }
+        logger.info("zerorpc server listening", metadata: listening)
         onBound(bound)
 
         var poller = ZMQPoller([.socket(router), .fileDescriptor(mailbox.wakeReadFD)])

@@ -17,6 +17,8 @@ public struct ZeroRPCServerConfiguration: Sendable, Equatable {
     public var drainTimeout: Duration
     /// Mode and group of `ipc://` socket files.
     public var ipcPermissions = IPCPermissions()
+    /// CURVE on the tcp endpoints; nil: plain.
+    public var curve: CurveServerSecurity?
 
     public init(
         name: String, endpoints: [String], heartbeatInterval: Duration = .seconds(5),

@@ -10,6 +10,9 @@ public struct ZeroRPCStatistics: Sendable, Equatable {
     public var dropped = 0
     public var heartbeatsSent = 0
     public var heartbeatsReceived = 0
+    /// CURVE handshakes accepted / refused (tcp endpoints with `curve` set).
+    public var curveClientsAllowed = 0
+    public var curveClientsDenied = 0
     /// Calls still running.
     public var inFlight = 0
 

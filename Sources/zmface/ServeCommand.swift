@@ -103,7 +103,7 @@ struct ServeCommand: AsyncParsableCommand {
         let publisher: ResultPublisher?
         let pipeline: IngestionPipeline?
         do {
-            publisher = try await ResultPublisher.start(settings.publish, ipc: settings.zerorpc.ipcPermissions)
+            publisher = try await ResultPublisher.start(settings.publish, security: settings.zerorpc)
             pipeline =
                 settings.zoneminder.enabled
                 ? try IngestionPipeline.make(

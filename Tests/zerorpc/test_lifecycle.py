@@ -206,3 +206,31 @@ def test_metrics_and_health_endpoints(start_server, photo):
     assert 'zmface_stage_duration_seconds_bucket{stage="detect",le="+Inf"}' in text
     health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10).read())
     assert health["status"] == "ok" and health["workers"] == "2"
+
+
+def test_limit_breaches_are_refused_clearly_and_counted(start_server, photo):
+    """Each configured limit refuses its input with a clear answer, the server keeps serving, and
+    /metrics counts the breach under zmface_limit_breaches_total{limit=…}."""
+    import urllib.request
+
+    from conftest import free_port
+
+    port = free_port()
+    server = start_server(config={"workers": 1, "zerorpc": {"maxLabels": 2},
+                                  "limits": {"maxImageBytes": 300_000, "maxImagePixels": 200_000}},
+                          args=["--metrics-address", f"127.0.0.1:{port}"])
+    server.wait_for_log("metrics listening")
+    client = server.client()
+    with pytest.raises(zerorpc.RemoteError) as error:
+        client.detect_faces([{"image": photo("obama.jpg"), "labels": [person(*OBAMA_FACE_BOX)] * 3}])
+    assert error.value.name == "ValueError" and "more than 2 labels" in error.value.msg
+    too_big = json.loads(client.detect_faces([{"image": photo("biden.jpg"), "labels": [person(0, 0, 100, 100)]}]))
+    assert too_big[0]["labels"][0]["faceStatus"] == "unreadable_image", "353 kB > maxImageBytes"
+    too_many = json.loads(client.detect_faces([{"image": photo("obama.jpg"), "labels": [person(*OBAMA_FACE_BOX)]}]))
+    assert too_many[0]["labels"][0]["faceStatus"] == "unreadable_image", "more pixels than maxImagePixels"
+    assert client._zerorpc_name() == "DetectRPC", "the server keeps serving"
+    text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=10).read().decode()
+    samples = dict(line.rsplit(" ", 1) for line in text.splitlines() if line and not line.startswith("#"))
+    assert float(samples['zmface_limit_breaches_total{limit="labels"}']) == 1
+    assert float(samples['zmface_limit_breaches_total{limit="image_bytes"}']) == 1
+    assert float(samples['zmface_limit_breaches_total{limit="image_pixels"}']) == 1

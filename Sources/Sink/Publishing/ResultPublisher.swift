@@ -10,6 +10,7 @@ public final class ResultPublisher: Sendable {
     private final class State {
         var context: ZMQContext?
         var socket: ZMQSocket?
+        var authenticator: ZAPAuthenticator?
         var sequence: UInt64 = 0
         var sent: UInt64 = 0
         var failed: UInt64 = 0
@@ -18,6 +19,7 @@ public final class ResultPublisher: Sendable {
         deinit {
             socket?.close()
             socket = nil
+            authenticator?.stop()
             context = nil
         }
     }
@@ -35,19 +37,22 @@ public final class ResultPublisher: Sendable {
 
     /// Binds every endpoint; fails (naming the endpoint) if one cannot be bound.
     public static func start(
-        endpoints: [String], highWaterMark: Int, serverID: String, ipcPermissions: IPCPermissions = IPCPermissions()
+        endpoints: [String], highWaterMark: Int, serverID: String, ipcPermissions: IPCPermissions = IPCPermissions(),
+        curve: CurveServerSecurity? = nil,
+        onCurveDecision: @escaping @Sendable (ZAPAuthenticator.Decision) -> Void = { _ in }
     ) async throws -> ResultPublisher {
         let publisher = ResultPublisher(serverID: serverID)
         do {
             try await publisher.thread.perform { state in
                 let context = try ZMQContext()
+                state.context = context
+                if let curve {
+                    state.authenticator = try ZAPAuthenticator(
+                        context: context, clientKeysDirectory: curve.clientKeysDirectory, onDecision: onCurveDecision)
+                }
                 let socket = try ZMQSocket(context: context, type: .pub)
                 try socket.setSendHighWaterMark(Int32(clamping: highWaterMark))
-                for endpoint in endpoints {
-                    try socket.bind(endpoint)
-                    try ipcPermissions.apply(toBound: socket.lastEndpoint)
-                }
-                state.context = context
+                _ = try socket.bind(endpoints, curve: curve, ipcPermissions: ipcPermissions)
                 state.socket = socket
             }
         } catch {

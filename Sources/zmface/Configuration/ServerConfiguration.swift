@@ -121,6 +121,7 @@ struct ServerConfiguration: Equatable {
             try metrics.rejectUnknownFields()
         }
         try config.readPipelineSections(&root)
+        try config.readCurveSection(&root)
         try root.rejectUnknownFields()
         try config.validateEndpoints()
         try config.validatePipeline()

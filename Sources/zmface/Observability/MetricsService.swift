@@ -81,6 +81,10 @@ struct MetricsService: Service {
         Gauge(label: "zmface_zerorpc_dropped").record(statistics.dropped)
         Gauge(label: "zmface_zerorpc_in_flight").record(statistics.inFlight)
         Gauge(label: "zmface_zerorpc_heartbeats_sent").record(statistics.heartbeatsSent)
+        Gauge(label: "zmface_zerorpc_curve_handshakes", dimensions: [("result", "allowed")]).record(
+            statistics.curveClientsAllowed)
+        Gauge(label: "zmface_zerorpc_curve_handshakes", dimensions: [("result", "denied")]).record(
+            statistics.curveClientsDenied)
         if let model = classifier?.classifier.model {
             Gauge(
                 label: "zmface_classifier_info",

@@ -2,10 +2,12 @@ import FaceAPI
 import Foundation
 import Ingest
 import Logging
+import Metrics
 import Sink
 import Workers
 import ZMFaceCore
 import ZeroMQ
+import ZeroRPC
 
 /// The parts of ZoneMinder ingestion, built from the configuration around a running pool:
 /// ZoneMinder catalog → frame reader → pool → PostgreSQL → PUB socket.
@@ -63,11 +65,32 @@ struct IngestionPipeline: Sendable {
 
 extension ResultPublisher {
     /// Starts the PUB socket when endpoints are configured.
-    static func start(_ settings: PublishConfiguration, ipc: IPCPermissions) async throws -> ResultPublisher? {
+    static func start(_ settings: PublishConfiguration, security: ZeroRPCServerConfiguration) async throws
+        -> ResultPublisher?
+    {
         guard !settings.endpoints.isEmpty else { return nil }
         let serverID = settings.serverID ?? ProcessInfo.processInfo.hostName
-        return try await ResultPublisher.start(
+        let logger = Logger(label: "zmface.publish")
+        let publisher = try await ResultPublisher.start(
             endpoints: settings.endpoints, highWaterMark: settings.highWaterMark, serverID: serverID,
-            ipcPermissions: ipc)
+            ipcPermissions: security.ipcPermissions, curve: security.curve
+        ) { decision in
+            Counter(
+                label: "zmface_publish_curve_handshakes_total",
+                dimensions: [
+                    ("result", decision.allowed ? "allowed" : "denied")
+                ]
+            ).increment()
+            logger.log(decision, socket: "publish")
+        }
+        if let curve = security.curve {
+            logger.info(
+                "PUB socket: CURVE on tcp endpoints",
+                metadata: [
+                    "curve_server_key": "\(curve.keyPair.publicKey)",
+                    "curve_clients": "\(curve.clientKeysDirectory ?? "any client with the server key")",
+                ])
+        }
+        return publisher
     }
 }

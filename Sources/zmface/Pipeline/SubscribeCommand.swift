@@ -16,6 +16,7 @@ struct SubscribeCommand: ParsableCommand {
             Examples:
               zmface subscribe --endpoint tcp://127.0.0.1:5556
               zmface subscribe --topic face/3/ --count 10
+              zmface subscribe --endpoint tcp://nvr:5556 --server-key server.key --client-key me.key_secret
             """
     )
 
@@ -34,6 +35,22 @@ struct SubscribeCommand: ParsableCommand {
     @Option(help: "Exit after this many seconds without a message.")
     var idleTimeout: Double?
 
+    @Option(help: "The server's public CURVE certificate (NAME.key) when its tcp PUB endpoint uses CURVE.")
+    var serverKey: String?
+
+    @Option(
+        help: """
+            This client's secret certificate (NAME.key_secret) when the server lists allowed clients; \
+            default with --server-key: a throwaway key pair.
+            """)
+    var clientKey: String?
+
+    func validate() throws {
+        if clientKey != nil && serverKey == nil {
+            throw ValidationError("--client-key needs --server-key (the server's public certificate)")
+        }
+    }
+
     func run() throws {
         do {
             let target = try resolvedEndpoint()
@@ -42,6 +59,10 @@ struct SubscribeCommand: ParsableCommand {
             defer { socket.close() }
             for prefix in topic.isEmpty ? [""] : topic { try socket.subscribe(Array(prefix.utf8)) }
             try socket.setReceiveTimeout(milliseconds: 200)
+            if let serverKey {
+                let pair = try clientKey.map { try CurveCertificate.keyPair(atPath: $0) } ?? CurveKeyPair.generate()
+                try socket.setCurveClient(serverKey: try CurveCertificate.publicKey(atPath: serverKey), keyPair: pair)
+            }
             try socket.connect(target)
             var detector = SequenceGapDetector()
             var received = 0
