@@ -97,6 +97,7 @@ let package = Package(
         .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
         .testTarget(name: "ZeroRPCTests", dependencies: ["ZeroRPC"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["zmface"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Workers", "ZMFaceCore"]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "ZMFaceCore", "ZeroMQ"]),
     ],

@@ -185,6 +185,11 @@ struct ServeCommand: AsyncParsableCommand {
         if !settings.publish.endpoints.isEmpty {
             lines.append("publish: \(settings.publish.endpoints.joined(separator: ", "))")
         }
+        if let curve = settings.zerorpc.curve {
+            lines.append(
+                "curve: tcp endpoints, server key \(curve.keyPair.publicKey), clients: "
+                    + (curve.clientKeysDirectory ?? "any with the server key"))
+        }
         print("configuration OK\n  " + lines.joined(separator: "\n  "))
     }
 
