@@ -25,10 +25,13 @@ extension Backoff {
     /// Runs `body` until it succeeds, waiting between attempts while `isTransient` says the failure
     /// is an outage (a database down) and rethrowing anything else. `onRetry` hears each failure and
     /// the delay before the next try; `onRecovered` the number of failures once it works again.
+    /// When `stop` is requested during an outage it throws `StoppedWhileWaiting` within 0.2 s, so
+    /// a shutdown never waits for a database to come back.
     public static func retrying<T: Sendable>(
         isTransient: (any Error) -> Bool,
         onRetry: (any Error, Duration) -> Void,
         onRecovered: (Int) -> Void,
+        stop: StopSignal? = nil,
         _ body: () async throws -> T
     ) async throws -> T {
         var backoff = Backoff()
@@ -42,7 +45,13 @@ extension Backoff {
                 failures += 1
                 let delay = backoff.nextDelay()
                 onRetry(error, delay)
-                try await Task.sleep(for: delay)
+                let clock = ContinuousClock()
+                let deadline = clock.now + delay
+                while clock.now < deadline {
+                    if stop?.isRequested == true { throw StoppedWhileWaiting(lastError: "\(error)") }
+                    try await Task.sleep(for: min(.milliseconds(200), deadline - clock.now))
+                }
+                if stop?.isRequested == true { throw StoppedWhileWaiting(lastError: "\(error)") }
             }
         }
     }

@@ -231,6 +231,47 @@ def test_sigterm_finishes_and_commits_the_event_in_hand(zm, pgurl, tmp_path, hos
     assert_no_duplicates(pgurl)
 
 
+def test_sigterm_during_database_outages_exits_promptly_and_loses_nothing(zm, mariadb, postgres, pgurl, tmp_path,
+                                                                          hostile_model):
+    """A shutdown never waits for a database to come back: SIGTERM while MariaDB is down (ingestion
+    in its backoff), and while PostgreSQL is down with an event waiting to be committed, each exits 0
+    within seconds. Once both are back, a restart stores every event exactly once."""
+    zm.add_monitor(1, "Front")
+    events = [zm.create_event(1, "Medium", frames_from(["obama.jpg"], 4))]
+    config = worker_json(zm, pgurl, tmp_path, model=hostile_model)
+    server = Running(config, tmp_path)
+    server.wait_for("event processed", count=1)
+    mariadb.stop()
+    try:
+        server.wait_for("ZoneMinder database unavailable", count=4, timeout=60)  # a backoff of 4 s and more
+        started = time.time()
+        assert server.stop(timeout=60) == 0
+        assert time.time() - started < 10, "SIGTERM during a MariaDB outage must not wait for it"
+        assert "stopped during a database outage" in server.output()
+    finally:
+        mariadb.start()
+        zm.conn = mariadb.root(zm.dbname)
+        zm.conn.autocommit(True)
+
+    server = Running(config, tmp_path)
+    try:
+        server.wait_for("ingesting ZoneMinder events")
+        postgres.stop()
+        events.append(zm.create_event(1, "Medium", frames_from(["biden.jpg"], 4)))
+        server.wait_for("PostgreSQL unavailable; pipeline paused", timeout=120)
+        time.sleep(3)
+        started = time.time()
+        assert server.stop(timeout=60) == 0
+        assert time.time() - started < 10, "SIGTERM during a PostgreSQL outage must not wait for it"
+    finally:
+        postgres.start()
+    ingest_once(config)
+    assert names_by_frame(pgurl, events[0].id) == {n: [OBAMA] for n in range(1, 5)}
+    assert names_by_frame(pgurl, events[1].id) == {n: [BIDEN] for n in range(1, 5)}
+    assert rows(pgurl, "SELECT count(*), max(runs) FROM events")[0] == (2, 1)
+    assert_no_duplicates(pgurl)
+
+
 def test_backfill_replaces_rows_and_records_the_model(zm, pgurl, tmp_path, hostile_model):
     """`zmface backfill` re-processes a time range: rows are replaced, never duplicated, `runs`
     counts the passes, the live cursor does not move, and a monitor filter is honoured."""

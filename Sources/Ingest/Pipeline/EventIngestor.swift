@@ -18,12 +18,14 @@ public final class EventIngestor: Sendable {
     private let sink: any IngestResultSink
     private let settings: IngestSettings
     private let logger: Logger
-    private let stopRequested = Atomic<Bool>(false)
+    /// Shared with the sink, whose commit retries must also give up on a shutdown.
+    public let stop: StopSignal
 
     public init(
         catalog: ZoneMinderCatalog, reader: EventFrameReader, recognizer: any FrameRecognizing,
-        sink: any IngestResultSink, settings: IngestSettings, logger: Logger
+        sink: any IngestResultSink, settings: IngestSettings, logger: Logger, stop: StopSignal = StopSignal()
     ) {
+        self.stop = stop
         self.catalog = catalog
         self.reader = reader
         self.recognizer = recognizer
@@ -34,10 +36,10 @@ public final class EventIngestor: Sendable {
 
     /// Finish the event in hand, commit it, then return from `run`.
     public func requestStop() {
-        stopRequested.store(true, ordering: .relaxed)
+        stop.request()
     }
 
-    private var stopping: Bool { stopRequested.load(ordering: .relaxed) || Task.isCancelled }
+    private var stopping: Bool { stop.isRequested || Task.isCancelled }
 
     // MARK: - Live ingestion
 
@@ -245,7 +247,7 @@ public final class EventIngestor: Sendable {
                     metadata: ["while": "\(what)", "error": "\(error)", "retryIn": "\(delay)"])
             },
             onRecovered: { _ in logger.info("ZoneMinder database reachable again", metadata: ["while": "\(what)"]) },
-            body)
+            stop: stop, body)
     }
 
     private func sleep(seconds: Double) async throws {

@@ -34,10 +34,11 @@ struct IngestionPipeline: Sendable {
         let recognizer = PoolFrameRecognizer(
             recognizer: FrameRecognizer(pool: pool, settings: settings.recognition, identifier: classifier),
             classifier: classifier)
+        let stop = StopSignal()
         let ingestor = EventIngestor(
             catalog: catalog, reader: reader, recognizer: recognizer,
-            sink: PostgresResultSink(store: store, publisher: publisher, logger: logger), settings: ingest,
-            logger: logger)
+            sink: PostgresResultSink(store: store, publisher: publisher, logger: logger, stop: stop), settings: ingest,
+            logger: logger, stop: stop)
         return IngestionPipeline(
             store: store, publisher: publisher, catalog: catalog, reader: reader, ingestor: ingestor)
     }
@@ -50,7 +51,7 @@ struct IngestionPipeline: Sendable {
                 logger.warning(
                     "PostgreSQL unavailable at start; waiting", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
             },
-            onRecovered: { _ in }, { try await store.migrate() })
+            onRecovered: { _ in }, stop: ingestor.stop, { try await store.migrate() })
         if !applied.isEmpty {
             logger.info("PostgreSQL schema migrated", metadata: ["versions": "\(applied)"])
         }

@@ -12,6 +12,9 @@ struct PostgresResultSink: IngestResultSink {
     let store: ResultStore
     let publisher: ResultPublisher?
     let logger: Logger
+    /// The ingestor's: on a shutdown during an outage the event in hand is given up uncommitted
+    /// (the cursor has not moved, so the next start handles it again).
+    let stop: StopSignal
 
     func lowWatermark() async throws -> Int64? {
         try await retrying("reading the cursor") { try await store.lowWatermark(source: EventIngestor.liveSource) }
@@ -51,7 +54,7 @@ struct PostgresResultSink: IngestResultSink {
                     metadata: ["while": "\(what)", "error": "\(error)", "retryIn": "\(delay)"])
             },
             onRecovered: { _ in logger.info("PostgreSQL reachable again; resuming", metadata: ["while": "\(what)"]) },
-            body)
+            stop: stop, body)
     }
 }
 

@@ -1,0 +1,21 @@
+import Synchronization
+
+/// A one-way "stop now" flag shared by the parts of a pipeline, so that a part waiting out an
+/// outage (a database down) hears a shutdown too, not only the loop that asked for it.
+public final class StopSignal: Sendable {
+    private let flag = Atomic<Bool>(false)
+
+    public init() {}
+
+    public func request() {
+        flag.store(true, ordering: .relaxed)
+    }
+
+    public var isRequested: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// A retry loop gave up because a stop was requested while the thing it waits for was down.
+public struct StoppedWhileWaiting: Error, CustomStringConvertible {
+    public let lastError: String
+    public var description: String { "stopped while waiting for an outage to end (last error: \(lastError))" }
+}
