@@ -1,4 +1,3 @@
-internal import CDlib
 import Foundation
 import ZMFaceCore
 
@@ -40,5 +39,5 @@ final class RecognitionWorker: Sendable {
 /// Hands memory freed by a retired worker back to the system. Each thread allocates from its own
 /// glibc arena, and a model set's ~100 MiB of tensors would otherwise stay mapped after it is freed.
 private func releaseFreedMemory() {
-    zmf_release_free_memory()
+    ProcessMemory.releaseFreedMemory()
 }

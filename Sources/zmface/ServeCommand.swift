@@ -98,7 +98,7 @@ struct ServeCommand: AsyncParsableCommand {
         let server = ZeroRPCServer(
             configuration: settings.zerorpc, methods: [Self.detectFacesMethod(service)], logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ZeroRPCServerService(server: server))
+            .init(service: ZeroRPCServerService(server: server)), .init(service: MemoryTrimService()),
         ]
         let publisher: ResultPublisher?
         let pipeline: IngestionPipeline?

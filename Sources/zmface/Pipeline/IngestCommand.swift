@@ -45,7 +45,7 @@ struct IngestCommand: AsyncParsableCommand {
                 return
             }
             var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-                .init(service: IngestService(pipeline: pipeline, logger: logger))
+                .init(service: IngestService(pipeline: pipeline, logger: logger)), .init(service: MemoryTrimService()),
             ]
             if let status = StatusPublisherService.configured(
                 settings.publish, publisher: publisher, pool: pool, store: pipeline.store, classifier: classifier)
