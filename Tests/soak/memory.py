@@ -34,9 +34,9 @@ photo make RSS breathe by tens of MiB (seen: +-40 MiB around ~400 MiB) without a
 leak is linear in frames and the windows' midpoints are half the run apart: over 100,000 frames,
 4 KiB per frame is ~195 MiB of growth, and anything above ~1.3 KiB per frame crosses 64 MiB. A short
 run cannot see small leaks this way (3,000 frames x 4 KiB = 6 MiB); read its slope (KiB per 1000
-frames) instead, and judge a long run's shape in memory.csv. Runs of 20,000 frames or more also
-FAIL when that slope is above 256 KiB per 1000 frames (steps from large detect_faces images make
-short runs' slopes too noisy for a limit). Also FAIL: any frame lost or stored
+frames) instead, and judge a long run's shape in memory.csv. The slope is not a verdict: since
+zmface trims its heap every 30 s RSS is a sawtooth (+-80 MiB), and a 30,000-frame run's fitted
+slope swung to +1.2 MiB per 1000 frames while its peaks stayed flat. Also FAIL: any frame lost or stored
 twice, an event processed twice, an unreadable frame, a PUB gap, an announced event not stored, a
 zerorpc call without an answer or with an error other than Overloaded, zmface dying, stalling for
 300 s, or not exiting 0 on SIGTERM.
@@ -82,9 +82,6 @@ WARMUP = 0.10                   # of the frames: the slope is fitted after it
 BASELINE = (0.25, 0.50)         # the second quarter
 END = (0.75, 1.0)               # the last quarter
 LIMIT_MIB, LIMIT_PCT = 64, 15
-# Runs this long also fail on a slope above SLOPE_LIMIT KiB per 1000 frames: a 100,000-frame run
-# before zmface trimmed its heap measured +728 (arena growth), one with the trim -165 over 12,000.
-SLOPE_MIN_FRAMES, SLOPE_LIMIT = 20_000, 256
 FPS = 10
 PHOTOS = zmfixture.PHOTOS.resolve()
 
@@ -489,8 +486,6 @@ def main():
     if leak:
         problems.append(f"RSS grew {growth:.1f} MiB ({growth_pct:.1f}%) after the warm-up: more than "
                         f"{LIMIT_MIB} MiB and {LIMIT_PCT}%")
-    if TOTAL >= SLOPE_MIN_FRAMES and slope > SLOPE_LIMIT:
-        problems.append(f"RSS rises {slope:+.1f} KiB per 1000 frames after the warm-up: more than {SLOPE_LIMIT}")
 
     # -- report ---------------------------------------------------------------------------------------
     warm = next((s for s in samples if s[2] >= WARMUP * TOTAL), None)
