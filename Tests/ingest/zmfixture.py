@@ -22,18 +22,21 @@ the host's time zone (mariadbd inherits the test process's TZ).
 import atexit
 import datetime as dt
 import itertools
+import json
 import os
 import shutil
 import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
 import pymysql
+import zmq
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -728,3 +731,46 @@ def mp4_ftyp_box():
         _FTYP = data[:size]
     return _FTYP
 
+
+
+# ---------------------------------------------------------------------------------------------
+# The PUB stream
+
+class PubCounter(threading.Thread):
+    """A SUB socket on zmface's PUB endpoint, on its own thread: counts messages by type, keeps the
+    announced event ids (in order, repeats included) and the sessions, and counts gaps in the
+    numbering within a session (a subscriber's first message of a session is never a gap)."""
+
+    def __init__(self, endpoint):
+        super().__init__(daemon=True)
+        self.socket = zmq.Context.instance().socket(zmq.SUB)
+        self.socket.setsockopt(zmq.SUBSCRIBE, b"")
+        self.socket.setsockopt(zmq.RCVTIMEO, 200)
+        self.socket.connect(endpoint)
+        self.count = 0
+        self.by_type = {}
+        self.announced = []
+        self.last_seq = {}
+        self.gaps = 0
+        self.running = True
+
+    def run(self):
+        while self.running:
+            try:
+                _, body = self.socket.recv_multipart()
+            except zmq.Again:
+                continue
+            m = json.loads(body)
+            self.count += 1
+            self.by_type[m["type"]] = self.by_type.get(m["type"], 0) + 1
+            if m["type"] == "event":
+                self.announced.append(m["event"])
+            last = self.last_seq.get(m["session"])
+            if last is not None and m["seq"] != last + 1:
+                self.gaps += 1
+            self.last_seq[m["session"]] = m["seq"]
+        self.socket.close()
+
+    def stop(self):
+        self.running = False
+        self.join()

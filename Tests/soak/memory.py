@@ -126,40 +126,6 @@ def count_frames(conn):
         return 0
 
 
-class Subscriber(threading.Thread):
-    """Counts PUB messages, checks seq numbering per session, keeps the announced event ids."""
-
-    def __init__(self, endpoint):
-        super().__init__(daemon=True)
-        self.socket = zmq.Context.instance().socket(zmq.SUB)
-        self.socket.setsockopt(zmq.SUBSCRIBE, b"")
-        self.socket.setsockopt(zmq.RCVTIMEO, 200)
-        self.socket.connect(endpoint)
-        self.count = 0
-        self.by_type = {}
-        self.announced = set()
-        self.last_seq = {}
-        self.gaps = 0
-        self.running = True
-
-    def run(self):
-        while self.running:
-            try:
-                _, body = self.socket.recv_multipart()
-            except zmq.Again:
-                continue
-            m = json.loads(body)
-            self.count += 1
-            self.by_type[m["type"]] = self.by_type.get(m["type"], 0) + 1
-            if m["type"] == "event":
-                self.announced.add(m["event"])
-            last = self.last_seq.get(m["session"])
-            if last is not None and m["seq"] != last + 1:
-                self.gaps += 1
-            self.last_seq[m["session"]] = m["seq"]
-        self.socket.close()
-
-
 def detect_faces(endpoint, image, abort, timeout=120):
     """One zerorpc v3 detect_faces request by hand (a fresh DEALER per call, as a hook script
     would connect), one person label covering the image; ('OK'|'ERR', args) or None (no answer)."""
@@ -341,7 +307,7 @@ def main():
         "publish": {"endpoints": [pub], "statusSeconds": 2},
         "zerorpc": {"endpoints": [rpc]},
     }))
-    subscriber = Subscriber(pub)
+    subscriber = zmfixture.PubCounter(pub)
     subscriber.start()
     zmface_log = open(work / "zmface.log", "w")
     started = time.monotonic()
@@ -410,8 +376,7 @@ def main():
         zmface.kill()
         code = "timeout"
     zmface_log.close()
-    subscriber.running = False
-    subscriber.join()
+    subscriber.stop()
     csv_file.close()
 
     frames, outcomes, runs, errors, detections = {}, {}, {}, 0, 0
@@ -448,7 +413,7 @@ def main():
         problems.append(f"events stored that were never written: {sorted(unknown)[:10]}")
     if errors:
         problems.append(f"{errors} frames stored with an error (no faults were injected)")
-    unstored = subscriber.announced - set(outcomes)
+    unstored = set(subscriber.announced) - set(outcomes)
     if unstored:
         problems.append(f"{len(unstored)} events announced on PUB but not stored")
     if subscriber.gaps:

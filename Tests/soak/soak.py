@@ -22,7 +22,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "Tests/ingest"))
 import psycopg  # noqa: E402
-import zmq  # noqa: E402
 import zmfixture  # noqa: E402
 
 ZMFACE = os.environ.get("ZMFACE_BIN", str(ROOT / ".build/debug/zmface"))
@@ -58,25 +57,6 @@ class Zmface:
         return self.process.wait(timeout=120)
 
 
-class Subscriber(threading.Thread):
-    def __init__(self, endpoint):
-        super().__init__(daemon=True)
-        self.socket = zmq.Context.instance().socket(zmq.SUB)
-        self.socket.setsockopt(zmq.SUBSCRIBE, b"")
-        self.socket.setsockopt(zmq.RCVTIMEO, 200)
-        self.socket.connect(endpoint)
-        self.messages = []
-        self.running = True
-
-    def run(self):
-        while self.running:
-            try:
-                _, body = self.socket.recv_multipart()
-            except zmq.Again:
-                continue
-            self.messages.append(json.loads(body))
-
-
 def main():
     mariadb, postgres = zmfixture.MariaDB(), zmfixture.Postgres()
     mariadb.start()
@@ -97,7 +77,7 @@ def main():
         "publish": {"endpoints": [pub], "statusSeconds": 2},
         "zerorpc": {"endpoints": [f"ipc://{work}/rpc.sock"]},
     }))
-    subscriber = Subscriber(pub)
+    subscriber = zmfixture.PubCounter(pub)
     subscriber.start()
     zmface = Zmface(config)
     zmface.start()
@@ -179,8 +159,7 @@ def main():
         time.sleep(1)
     time.sleep(3)  # the last status and event messages
     code = zmface.stop()
-    subscriber.running = False
-    subscriber.join()
+    subscriber.stop()
 
     with psycopg.connect(pgurl, autocommit=True) as c:
         frames = {}
@@ -209,20 +188,14 @@ def main():
     duplicated += sum(1 for n in runs.values() if n > 1)  # a committed event processed again
     # PUB: every announced event is stored (publish after commit); numbering has no gap within a
     # session except before the subscriber's first message of it.
-    announced = [m for m in subscriber.messages if m["type"] == "event"]
-    unstored = [m["event"] for m in announced if m["event"] not in outcomes]
-    gaps = 0
-    by_session = {}
-    for m in subscriber.messages:
-        by_session.setdefault(m["session"], []).append(m["seq"])
-    for seqs in by_session.values():
-        gaps += sum(1 for a, b in zip(seqs, seqs[1:]) if b != a + 1)
+    unstored = [e for e in subscriber.announced if e not in outcomes]
+    gaps = subscriber.gaps
     total_frames = sum(n for e, n in expected.items() if e not in deleted)
     print(f"soak: {duration:.0f} s, events {len(expected)} ({len(deleted)} deleted on purpose), frames {total_frames}, "
           f"detections {detections}, unreadable frames stored with their error {errors}")
     print("soak: faults " + ", ".join(f"{k} {v}" for k, v in faults.items()))
     print(f"soak: zmface starts {zmface.starts} (restarts survived {zmface.starts - 1}), last exit {code}, "
-          f"PUB messages {len(subscriber.messages)} in {len(by_session)} sessions, gaps {gaps}, "
+          f"PUB messages {subscriber.count} in {len(subscriber.last_seq)} sessions, gaps {gaps}, "
           f"announced but not stored {len(unstored)}")
     print(f"soak: max ingest lag {max_lag or 0:.1f} s")
     for problem in problems[:20]:
