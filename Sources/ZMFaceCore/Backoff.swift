@@ -45,13 +45,11 @@ extension Backoff {
                 failures += 1
                 let delay = backoff.nextDelay()
                 onRetry(error, delay)
-                let clock = ContinuousClock()
-                let deadline = clock.now + delay
-                while clock.now < deadline {
-                    if stop?.isRequested == true { throw StoppedWhileWaiting(lastError: "\(error)") }
-                    try await Task.sleep(for: min(.milliseconds(200), deadline - clock.now))
+                if let stop {
+                    guard try await stop.sleep(for: delay) else { throw StoppedWhileWaiting(lastError: "\(error)") }
+                } else {
+                    try await Task.sleep(for: delay)
                 }
-                if stop?.isRequested == true { throw StoppedWhileWaiting(lastError: "\(error)") }
             }
         }
     }

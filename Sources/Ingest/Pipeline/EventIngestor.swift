@@ -251,11 +251,8 @@ public final class EventIngestor: Sendable {
     }
 
     private func sleep(seconds: Double) async throws {
-        var left = seconds
-        while left > 0, !stopping {
-            try await Task.sleep(for: .milliseconds(Int(min(left, 0.2) * 1000)))
-            left -= 0.2
-        }
+        guard !stopping else { return }
+        _ = try await stop.sleep(for: .milliseconds(Int(seconds * 1000)))
     }
 
     private func reportLag(_ rows: [ZoneMinderEvent], handled: Set<Int64>) {
