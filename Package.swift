@@ -65,7 +65,7 @@ let package = Package(
         ),
         .target(name: "Sink", dependencies: ["ZMFaceCore", "CPq", "ZeroMQ"]),
         .target(name: "MessagePack"),
-        .target(name: "ZeroMQ", dependencies: ["CZmq"]),
+        .target(name: "ZeroMQ", dependencies: ["CZmq", "ZMFaceCore"]),
         .target(
             name: "ZeroRPC",
             dependencies: ["MessagePack", "ZeroMQ", .product(name: "Logging", package: "swift-log")]

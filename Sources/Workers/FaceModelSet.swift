@@ -141,6 +141,6 @@ func withErrorBuffer<Result>(
 ) -> Result {
     var buffer = [CChar](repeating: 0, count: 1024)
     let result = buffer.withUnsafeMutableBufferPointer { body($0.baseAddress!, $0.count) }
-    message = String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    message = String(zeroTerminated: buffer)
     return result
 }

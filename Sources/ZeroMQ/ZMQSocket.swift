@@ -1,5 +1,6 @@
 internal import CZmq
 import Foundation
+import ZMFaceCore
 
 public enum ZMQSocketType: Sendable {
     case router, dealer, pub, sub, pair, push, pull, rep
@@ -62,7 +63,7 @@ public final class ZMQSocket {
         var buffer = [CChar](repeating: 0, count: 512)
         var size = buffer.count
         guard zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) == 0 else { return "" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(zeroTerminated: buffer)
     }
 
     /// Peers sending a single message larger than this are disconnected by libzmq (-1: no limit).

@@ -103,7 +103,7 @@ public enum VideoFrameDecoder {
     private static func errorText(_ code: Int32) -> String {
         var buffer = [CChar](repeating: 0, count: 256)
         av_strerror(code, &buffer, buffer.count)
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(zeroTerminated: buffer)
     }
 
     /// Converts decoded frames (any pixel format) to packed RGB24, reusing one swscale context.
