@@ -177,7 +177,9 @@ def test_sigkill_mid_batch_then_restart_stores_every_frame_exactly_once(zm, pgur
               for _ in range(8)]
     config = worker_json(zm, pgurl, tmp_path, model=hostile_model)
     server = Running(config, tmp_path)
-    server.wait_for("event processed", count=2)
+    # Committed rows, not the log: "event processed" is logged before the commit.
+    wait_until(lambda: _has_tables(pgurl) and len(rows(pgurl, "SELECT 1 FROM events")) >= 2,
+               what="two events committed")
     server.stop(signal.SIGKILL)
     done_before = len(rows(pgurl, "SELECT 1 FROM events"))
     assert 2 <= done_before < len(events), "the kill should land mid-stream"
