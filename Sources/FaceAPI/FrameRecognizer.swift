@@ -15,11 +15,11 @@ public struct FrameRecognizer: Sendable {
         self.identifier = identifier
     }
 
-    /// Waits for a worker as long as it takes (ingestion never sheds: a full queue makes it wait,
-    /// and its cursor simply does not move).
+    /// Waits for a worker as long as it takes, with no deadline timer (ingestion never sheds: a
+    /// full queue makes it wait, and its cursor simply does not move).
     public func recognize(_ image: RGBImage, priority: JobPriority) async throws -> [FaceResult] {
         let (settings, identifier) = (settings, identifier)
-        let report = try await pool.run(waitingAtMost: .seconds(365 * 24 * 3600), priority: priority) { models in
+        let report = try await pool.run(waitingAtMost: nil, priority: priority) { models in
             try PersonAnalysis.analyze(
                 image, region: FaceBox(top: 0, right: image.width, bottom: image.height, left: 0), models: models,
                 settings: settings, identifier: identifier)

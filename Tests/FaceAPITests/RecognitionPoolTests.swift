@@ -32,6 +32,41 @@ import ZMFaceCore
         await pool.shutdown()
     }
 
+    @Test(
+        "A job without a deadline waits for a busy worker and arms no timer; each waiting job with a deadline arms one"
+    )
+    func waitingWithoutDeadline() async throws {
+        // Why it matters: a cancelled Task.sleep keeps its timer until its deadline on Linux, so a
+        // timer per ingested frame with a year-long deadline grew the heap ~0.7 KiB per frame.
+        let pool = try await RecognitionPool(workers: 1, modelFiles: Self.models, queueCapacity: 64)
+        async let busy: Int = pool.run(waitingAtMost: nil) { _ in
+            Thread.sleep(forTimeInterval: 1.0)
+            return -1
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+            for index in 0..<40 {
+                group.addTask { try await pool.run(waitingAtMost: nil, priority: .live) { _ in index } }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(try await busy == -1)
+        #expect(results.sorted() == Array(0..<40), "every waiting job ran once")
+        #expect(await pool.timedWaits == 0, "no deadline, no timer")
+        #expect(await pool.shedCount == 0)
+
+        async let busyAgain: Int = pool.run(waitingAtMost: nil) { _ in
+            Thread.sleep(forTimeInterval: 0.5)
+            return -1
+        }
+        try await Task.sleep(for: .milliseconds(200))
+        async let first = pool.run(waitingAtMost: .seconds(30)) { _ in 1 }
+        async let second = pool.run(waitingAtMost: .seconds(30)) { _ in 2 }
+        #expect(try await [first, second, busyAgain] == [1, 2, -1])
+        #expect(await pool.timedWaits == 2, "a job that had to wait with a deadline armed its timer")
+        await pool.shutdown()
+    }
+
     @Test("A freed worker goes to the most urgent waiter: zerorpc calls, then live events, then backfill")
     func priorities() async throws {
         let pool = try await RecognitionPool(workers: 1, modelFiles: Self.models, queueCapacity: 8)

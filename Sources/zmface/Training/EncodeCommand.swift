@@ -119,7 +119,7 @@ struct EncodeCommand: AsyncParsableCommand {
             sample.label = image.label
             return .sample(sample, fromCache: true)
         }
-        return try await pool.run(waitingAtMost: .seconds(86_400)) { models in
+        return try await pool.run(waitingAtMost: nil) { models in
             let picture: RGBImage
             do {
                 picture = try decoder.decode(data, name: image.url.path)
