@@ -38,33 +38,51 @@ import ZMFaceCore
     func waitingWithoutDeadline() async throws {
         // Why it matters: a cancelled Task.sleep keeps its timer until its deadline on Linux, so a
         // timer per ingested frame with a year-long deadline grew the heap ~0.7 KiB per frame.
+        // The busy job holds the worker until every other job is queued, so each of them waits.
         let pool = try await RecognitionPool(workers: 1, modelFiles: Self.models, queueCapacity: 64)
+        let gate = Gate()
         async let busy: Int = pool.run(waitingAtMost: nil) { _ in
-            Thread.sleep(forTimeInterval: 1.0)
+            gate.wait()
             return -1
         }
-        try await Task.sleep(for: .milliseconds(200))
-        let results = try await withThrowingTaskGroup(of: Int.self) { group in
+        async let results = withThrowingTaskGroup(of: Int.self) { group in
             for index in 0..<40 {
                 group.addTask { try await pool.run(waitingAtMost: nil, priority: .live) { _ in index } }
             }
-            return try await group.reduce(into: []) { $0.append($1) }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
+        try await Self.waitUntil {
+            let (busy, queued) = (await pool.busyWorkers, await pool.queuedJobs)
+            return busy == 1 && queued == 40
+        }
+        gate.open()
         #expect(try await busy == -1)
-        #expect(results.sorted() == Array(0..<40), "every waiting job ran once")
+        #expect(try await results.sorted() == Array(0..<40), "every waiting job ran once")
         #expect(await pool.timedWaits == 0, "no deadline, no timer")
         #expect(await pool.shedCount == 0)
 
+        let secondGate = Gate()
         async let busyAgain: Int = pool.run(waitingAtMost: nil) { _ in
-            Thread.sleep(forTimeInterval: 0.5)
+            secondGate.wait()
             return -1
         }
-        try await Task.sleep(for: .milliseconds(200))
-        async let first = pool.run(waitingAtMost: .seconds(30)) { _ in 1 }
-        async let second = pool.run(waitingAtMost: .seconds(30)) { _ in 2 }
-        #expect(try await [first, second, busyAgain] == [1, 2, -1])
-        #expect(await pool.timedWaits == 2, "a job that had to wait with a deadline armed its timer")
+        try await Self.waitUntil { await pool.busyWorkers == 1 }
+        async let first = pool.run(waitingAtMost: .seconds(60)) { _ in 1 }
+        async let second = pool.run(waitingAtMost: .seconds(60)) { _ in 2 }
+        try await Self.waitUntil { await pool.queuedJobs == 2 }
+        secondGate.open()
+        #expect(try await [first, second, busyAgain].sorted() == [-1, 1, 2])
+        #expect(await pool.timedWaits == 2, "each job that had to wait with a deadline armed its timer")
         await pool.shutdown()
+    }
+
+    /// Polls `condition` every 10 ms for up to 30 s: a bound for a stuck test, not a timing claim.
+    static func waitUntil(_ condition: () async -> Bool) async throws {
+        for _ in 0..<3000 {
+            if await condition() { return }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        Issue.record("condition not reached within 30 s")
     }
 
     @Test("A freed worker goes to the most urgent waiter: zerorpc calls, then live events, then backfill")
@@ -173,6 +191,13 @@ private final class RunLog: Sendable {
 
     func record(_ id: Int) { runs.withLock { $0[id, default: 0] += 1 } }
     var counts: [Int: Int] { runs.withLock { $0 } }
+}
+
+/// Holds a job on its worker thread until the test opens it.
+final class Gate: Sendable {
+    private let isOpen = Atomic<Bool>(false)
+    func open() { isOpen.store(true, ordering: .releasing) }
+    func wait() { while !isOpen.load(ordering: .acquiring) { Thread.sleep(forTimeInterval: 0.005) } }
 }
 
 /// Names in the order jobs ran, written from worker threads.
