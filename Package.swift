@@ -52,15 +52,12 @@ let package = Package(
                 "ZMFaceCore", "CDlib", "CImageCodecs", "CXGBoost", .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .target(
-            name: "FaceAPI",
-            dependencies: ["Workers", "ZMFaceCore", "MessagePack", .product(name: "Metrics", package: "swift-metrics")]
-        ),
+        .target(name: "Recognition", dependencies: ["Workers", "ZMFaceCore"]),
+        .target(name: "FaceAPI", dependencies: ["Recognition", "Workers", "ZMFaceCore", "MessagePack"]),
         .target(
             name: "Ingest",
             dependencies: [
                 "ZMFaceCore", "CMariaDB", "CFFmpeg", .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
         .target(name: "Sink", dependencies: ["ZMFaceCore", "CPq", "ZeroMQ"]),
@@ -73,11 +70,10 @@ let package = Package(
         .executableTarget(
             name: "zmface",
             dependencies: [
-                "ZMFaceCore", "Workers", "Ingest", "Sink", "ZeroRPC", "FaceAPI", "MessagePack",
+                "ZMFaceCore", "Workers", "Recognition", "Ingest", "Sink", "ZeroMQ", "ZeroRPC", "FaceAPI", "MessagePack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -92,7 +88,7 @@ let package = Package(
         ),
 
         // MARK: Tests.
-        .testTarget(name: "WorkersTests", dependencies: ["Workers", "ZMFaceCore"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Recognition", "ZMFaceCore"]),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
         .testTarget(name: "ZeroRPCTests", dependencies: ["ZeroRPC"]),

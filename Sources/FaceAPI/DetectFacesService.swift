@@ -1,6 +1,6 @@
 import Foundation
 public import MessagePack
-import Metrics
+public import Recognition
 public import Workers
 import ZMFaceCore
 
@@ -27,19 +27,14 @@ public struct DetectFacesService: Sendable {
     }
 
     public let pool: RecognitionPool
-    public let settings: RecognitionSettings
+    public let recognizer: FaceRecognizer
     public let paths: ImagePathPolicy
-    public let identifier: (any FaceIdentifier)?
     public let limits: Limits
 
-    public init(
-        pool: RecognitionPool, settings: RecognitionSettings, paths: ImagePathPolicy, identifier: (any FaceIdentifier)?,
-        limits: Limits = Limits()
-    ) {
+    public init(pool: RecognitionPool, recognizer: FaceRecognizer, paths: ImagePathPolicy, limits: Limits = Limits()) {
         self.pool = pool
-        self.settings = settings
+        self.recognizer = recognizer
         self.paths = paths
-        self.identifier = identifier
         self.limits = limits
     }
 
@@ -51,7 +46,7 @@ public struct DetectFacesService: Sendable {
 
     public func detectFaces(_ objects: MessagePackValue) async throws -> String {
         guard case .array(let elements) = objects else {
-            throw DetectFacesError("TypeError", "detect_faces takes a list of {image, labels} objects")
+            throw DetectFacesError(.typeError, "detect_faces takes a list of {image, labels} objects")
         }
         // Validate the whole request first, as the original failed before answering anything.
         var work: [String: [(LabelRef, PersonBox?)]] = [:]
@@ -59,27 +54,27 @@ public struct DetectFacesService: Sendable {
         var labelCount = 0
         for (elementIndex, element) in elements.enumerated() {
             guard case .map = element else {
-                throw DetectFacesError("TypeError", "element \(elementIndex) is not an object")
+                throw DetectFacesError(.typeError, "element \(elementIndex) is not an object")
             }
-            guard let imageValue = element["image"] else { throw DetectFacesError("KeyError", "'image'") }
-            guard let labelsValue = element["labels"] else { throw DetectFacesError("KeyError", "'labels'") }
+            guard let imageValue = element["image"] else { throw DetectFacesError(.keyError, "'image'") }
+            guard let labelsValue = element["labels"] else { throw DetectFacesError(.keyError, "'labels'") }
             guard case .array(let labels) = labelsValue else {
-                throw DetectFacesError("TypeError", "labels of element \(elementIndex) is not a list")
+                throw DetectFacesError(.typeError, "labels of element \(elementIndex) is not a list")
             }
             labelCount += labels.count
             guard labelCount <= limits.maxLabels else {
                 ResourceLimit.labels.recordBreach()
-                throw DetectFacesError("ValueError", "more than \(limits.maxLabels) labels in one call")
+                throw DetectFacesError(.valueError, "more than \(limits.maxLabels) labels in one call")
             }
             for (labelIndex, label) in labels.enumerated() {
                 guard case .map = label else {
                     throw DetectFacesError(
-                        "TypeError", "label \(labelIndex) of element \(elementIndex) is not an object")
+                        .typeError, "label \(labelIndex) of element \(elementIndex) is not an object")
                 }
-                guard let name = label["name"] else { throw DetectFacesError("KeyError", "'name'") }
+                guard let name = label["name"] else { throw DetectFacesError(.keyError, "'name'") }
                 guard name == .string("person") else { continue }
                 guard case .string(let path) = imageValue else {
-                    throw DetectFacesError("TypeError", "image of element \(elementIndex) is not a string")
+                    throw DetectFacesError(.typeError, "image of element \(elementIndex) is not a string")
                 }
                 if work[path] == nil { order.append(path) }
                 work[path, default: []].append(
@@ -87,8 +82,8 @@ public struct DetectFacesService: Sendable {
             }
         }
 
-        var reports: [LabelRef: PersonReport] = [:]
-        try await withThrowingTaskGroup(of: [(LabelRef, PersonReport)].self) { group in
+        var reports: [LabelRef: RegionReport] = [:]
+        try await withThrowingTaskGroup(of: [(LabelRef, RegionReport)].self) { group in
             for path in order {
                 let labels = work[path] ?? []
                 group.addTask { try await self.analyzeImage(at: path, labels: labels) }
@@ -98,9 +93,7 @@ public struct DetectFacesService: Sendable {
             }
         }
 
-        for report in reports.values {
-            Counter(label: "zmface_person_labels_total", dimensions: [("status", report.status.rawValue)]).increment()
-        }
+        for report in reports.values { Telemetry.personLabelAnswered(report.status) }
         let answered = elements.enumerated().map { elementIndex, element -> MessagePackValue in
             guard let labels = element["labels"]?.arrayValue else { return element }
             let updated = labels.enumerated().map { labelIndex, label -> MessagePackValue in
@@ -113,15 +106,15 @@ public struct DetectFacesService: Sendable {
     }
 
     private func analyzeImage(at path: String, labels: [(LabelRef, PersonBox?)]) async throws -> [(
-        LabelRef, PersonReport
+        LabelRef, RegionReport
     )] {
         guard paths.allows(path) else { return labels.map { ($0.0, .failed(.forbiddenPath)) } }
-        let (settings, identifier, decoder) = (settings, identifier, limits.decoder)
+        let (recognizer, decoder) = (recognizer, limits.decoder)
         do {
             return try await pool.run(waitingAtMost: limits.queueWait) { models in
                 let image: RGBImage
                 do {
-                    image = try StageTimer.decode.measure { try decoder.decode(fileAtPath: path) }
+                    (image, _) = try Telemetry.Stage.decode.measure { try decoder.decode(fileAtPath: path) }
                 } catch {
                     (error as? ImageDecodingError)?.breachedLimit?.recordBreach()
                     return labels.map { ($0.0, .failed(.unreadableImage)) }
@@ -130,24 +123,23 @@ public struct DetectFacesService: Sendable {
                     guard let region = box?.regionOfInterest(width: image.width, height: image.height) else {
                         return (ref, .failed(.badROI))
                     }
-                    return (
-                        ref,
-                        try PersonAnalysis.analyze(
-                            image, region: region, models: models, settings: settings, identifier: identifier)
-                    )
+                    return (ref, try recognizer.recognize(image, in: region, models: models))
                 }
             }
         } catch let error as PoolError {
             if case .overloaded = error { ResourceLimit.queueWait.recordBreach() }
-            throw DetectFacesError("Overloaded", error.description)
+            throw DetectFacesError(.overloaded, error.description)
         } catch let error as RecognitionError {
-            throw DetectFacesError("RuntimeError", error.description)
+            throw DetectFacesError(.runtimeError, error.description)
         }
     }
 
     /// Adds the answer to a person label, keeping its keys and their order; `face` goes last among the
-    /// original's keys, as the Python server appended it.
-    static func annotate(_ label: MessagePackValue, with report: PersonReport) -> MessagePackValue {
+    /// original's keys, as the Python server appended it. `face` is the original's field and keeps its
+    /// meaning: the accepted class, so the trained stranger class answers `"Unknown"` there (the
+    /// uploader and the Alexa handler read it so), while `faceStatus` and `faces[].name` follow the
+    /// pipeline's rule (`unknown`, no name).
+    static func annotate(_ label: MessagePackValue, with report: RegionReport) -> MessagePackValue {
         var result = label.setting("face", to: report.best?.identification?.name.map { .string($0) } ?? .nil)
         if let probability = report.best?.identification?.probability {
             result = result.setting("faceProba", to: .double(probability))
@@ -164,7 +156,7 @@ public struct DetectFacesService: Sendable {
         ])
         return .map([
             (.string("box"), box),
-            (.string("name"), face.identification?.name.map { .string($0) } ?? .nil),
+            (.string("name"), face.name.map { .string($0) } ?? .nil),
             (.string("probability"), number(face.identification?.probability)),
             (.string("distance"), number(face.identification?.distance)),
             (.string("margin"), number(face.identification?.margin)),

@@ -112,13 +112,16 @@ public final class ResultStore: Sendable {
         var detections: [[String?]] = []
         for frame in results.frames {
             for face in frame.faces {
+                // The float32 values in their shortest round-trip form (about 10 characters, not
+                // the 19 of the same value widened to a double); the column is real[].
+                let encoding = face.encoding.map { "{" + $0.values.map(sqlFloat).joined(separator: ",") + "}" }
                 detections.append([
                     eventID, String(frame.frameID), String(face.index), String(event.monitorID), sqlTime(frame.time),
                     String(face.box.top), String(face.box.right), String(face.box.bottom), String(face.box.left),
                     nil, sqlDouble(face.confidence), face.focus.map(sqlDouble),
-                    face.encoding.map { "{" + $0.values.map { sqlDouble(Double($0)) }.joined(separator: ",") + "}" },
+                    encoding,
                     face.name, face.person, face.probability.map(sqlDouble), face.distance.map(sqlDouble),
-                    face.margin.map(sqlDouble), face.status, results.modelVersion,
+                    face.margin.map(sqlDouble), face.status.rawValue, results.modelVersion,
                 ])
             }
         }
@@ -187,6 +190,13 @@ public final class ResultStore: Sendable {
 
 /// PostgreSQL's spelling of special floats; everything else round-trips through Swift's shortest form.
 func sqlDouble(_ value: Double) -> String {
+    if value.isNaN { return "NaN" }
+    if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
+    return "\(value)"
+}
+
+/// A finite float32 as its shortest text that reads back to the same float32.
+func sqlFloat(_ value: Float) -> String {
     if value.isNaN { return "NaN" }
     if value.isInfinite { return value > 0 ? "Infinity" : "-Infinity" }
     return "\(value)"

@@ -27,7 +27,9 @@ public struct Identification: Sendable, Equatable {
     public var isRecognized: Bool { name != nil && !isStranger }
 }
 
-/// Names faces from their encodings: the trained classifier behind "who is this".
+/// Names faces from their encodings: the trained classifier behind "who is this". Throws
+/// `RecognitionError.classifierFailed` when the encoding cannot be scored: a face is never passed
+/// off as unknown because the classifier broke.
 public protocol FaceIdentifier: Sendable {
-    func identify(_ encoding: FaceEncoding) -> Identification
+    func identify(_ encoding: FaceEncoding) throws(RecognitionError) -> Identification
 }

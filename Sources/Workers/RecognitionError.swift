@@ -5,6 +5,8 @@ public enum RecognitionError: Error, Equatable, CustomStringConvertible {
     case cnnNotLoaded
     case invalidArgument(String)
     case dlibFailure(operation: String, reason: String)
+    /// The classifier could not score an encoding (an XGBoost runtime error).
+    case classifierFailed(reason: String)
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum RecognitionError: Error, Equatable, CustomStringConvertible {
         case .cnnNotLoaded: "the CNN detector was not loaded with this model set"
         case .invalidArgument(let message): message
         case .dlibFailure(let operation, let reason): "dlib \(operation) failed: \(reason)"
+        case .classifierFailed(let reason): "the classifier could not score a face: \(reason)"
         }
     }
 }

@@ -40,14 +40,14 @@ public struct FaceResult: Sendable, Equatable {
     public var probability: Double?
     public var distance: Double?
     public var margin: Double?
-    /// recognized | unknown | too_small | blurry (the zerorpc API's face status names).
-    public var status: String
+    /// `recognized`, `unknown`, `too_small` or `blurry`.
+    public var status: FaceStatus
     /// Events group unknown faces by likeness: `unknown-1`, `unknown-2`, … (set by the ingest side).
     public var cluster: String?
 
     public init(
         index: Int, box: FaceBox, confidence: Double, focus: Double?, encoding: FaceEncoding?, name: String?,
-        probability: Double?, distance: Double?, margin: Double?, status: String, cluster: String? = nil
+        probability: Double?, distance: Double?, margin: Double?, status: FaceStatus, cluster: String? = nil
     ) {
         self.index = index
         self.box = box

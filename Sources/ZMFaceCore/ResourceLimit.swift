@@ -1,5 +1,3 @@
-import Metrics
-
 /// The configured limits that protect zmface from oversized or hostile input (worker.json `limits`,
 /// `zerorpc.maxLabels`, `zerorpc.queueWaitSeconds`, `frames.maxPerEvent`). Each breach is refused
 /// with a clear error where it happens and counted as `zmface_limit_breaches_total{limit=…}`.
@@ -16,7 +14,7 @@ public enum ResourceLimit: String, Sendable, CaseIterable {
     case framesPerEvent = "frames_per_event"
 
     public func recordBreach() {
-        Counter(label: "zmface_limit_breaches_total", dimensions: [("limit", rawValue)]).increment()
+        Telemetry.limitBreached(self)
     }
 }
 

@@ -87,7 +87,7 @@ struct SinkBenchCommand: AsyncParsableCommand {
                         index: index, box: FaceBox(top: 10, right: 90, bottom: 90, left: 10), confidence: 1, focus: 250,
                         encoding: FaceEncoding((0..<128).map { _ in Float.random(in: -0.3...0.3, using: &generator) }),
                         name: index == 0 ? "obama" : nil, probability: 0.9, distance: 0.4, margin: 0.3,
-                        status: index == 0 ? "recognized" : "unknown", cluster: index == 0 ? nil : "unknown-\(index)")
+                        status: index == 0 ? .recognized : .unknown, cluster: index == 0 ? nil : "unknown-\(index)")
                 })
         }
         return EventResults(

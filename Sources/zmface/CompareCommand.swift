@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Recognition
 import Workers
 import ZMFaceCore
 
@@ -56,10 +57,11 @@ struct CompareCommand: ParsableCommand {
         in path: String, models: FaceModelSet, decoder: ImageDecoder
     ) throws -> (box: FaceBox, encoding: FaceEncoding) {
         let image = try decoder.decode(fileAtPath: path)
-        let faces = try models.detectFaces(in: image, detector: recognition.detector, upsample: recognition.upsample)
-        guard let largest = faces.max(by: { $0.box.area < $1.box.area }) else {
+        let recognizer = FaceRecognizer(settings: recognition.ungated, identifier: nil)
+        guard let face = try recognizer.recognizeLargestFace(image, models: models).face, let encoding = face.encoding
+        else {
             throw CommandError.message("\(path): no face found")
         }
-        return (largest.box, try models.encodeFace(in: image, box: largest.box, jitters: recognition.jitters))
+        return (face.box, encoding)
     }
 }

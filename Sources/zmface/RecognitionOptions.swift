@@ -1,4 +1,5 @@
 import ArgumentParser
+import Recognition
 import Workers
 
 /// Options shared by every command that runs the detector and encoder.
@@ -18,7 +19,11 @@ struct RecognitionOptions: ParsableArguments {
     @Option(help: "Refuse images with more pixels than this.")
     var maxPixels: Int = 40_000_000
 
-    var analysis: AnalysisOptions { AnalysisOptions(detector: detector, upsample: upsample, jitters: jitters) }
+    /// The pipeline's settings with both gates open: these commands report every face they find.
+    var ungated: RecognitionSettings {
+        RecognitionSettings(detector: detector, upsample: upsample, minFace: 0, focusThreshold: 0, jitters: jitters)
+    }
+
     var decoder: ImageDecoder { ImageDecoder(maxPixels: maxPixels) }
 
     func validate() throws {

@@ -24,8 +24,13 @@ final class ReloadableClassifier: FaceIdentifier {
                 version: Self.version(of: path, classifier)))
     }
 
-    func identify(_ encoding: FaceEncoding) -> Identification {
-        current.withLock { $0.classifier }.identify(encoding)
+    func identify(_ encoding: FaceEncoding) throws(RecognitionError) -> Identification {
+        do {
+            return try current.withLock { $0.classifier }.identify(encoding)
+        } catch {
+            Telemetry.classifierFailed()
+            throw error
+        }
     }
 
     var classifier: FaceClassifier { current.withLock { $0.classifier } }

@@ -3,6 +3,7 @@ import FaceAPI
 import Foundation
 import Logging
 import MessagePack
+import Recognition
 import ServiceLifecycle
 import Sink
 import Workers
@@ -90,8 +91,8 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode.failure
         }
         let service = DetectFacesService(
-            pool: pool, settings: settings.recognition, paths: ImagePathPolicy(roots: settings.imageRoots),
-            identifier: classifier,
+            pool: pool, recognizer: FaceRecognizer(settings: settings.recognition, identifier: classifier),
+            paths: ImagePathPolicy(roots: settings.imageRoots),
             limits: .init(
                 maxLabels: settings.maxLabels, queueWait: .milliseconds(Int(settings.queueWaitSeconds * 1000)),
                 decoder: ImageDecoder(maxFileBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels)))

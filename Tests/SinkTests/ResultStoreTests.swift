@@ -32,7 +32,7 @@ func face(_ index: Int, name: String?, probability: Double?, margin: Double? = 0
     FaceResult(
         index: index, box: FaceBox(top: 1, right: 50, bottom: 60, left: 2), confidence: 1.5, focus: 321.5,
         encoding: FaceEncoding((0..<128).map { Float($0) / 1000 - 0.05 }), name: name, probability: probability,
-        distance: 0.4, margin: margin, status: name == nil ? "unknown" : "recognized")
+        distance: 0.4, margin: margin, status: name == nil ? .unknown : .recognized)
 }
 
 func results(event: Int64, faces: [[FaceResult]], watermark: Int64? = nil) -> EventResults {

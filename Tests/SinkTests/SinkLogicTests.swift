@@ -31,7 +31,7 @@ struct SummaryTests {
         FaceResult(
             index: index, box: FaceBox(top: 10, right: 60, bottom: 60, left: 10), confidence: 1, focus: focus,
             encoding: encoding, name: name, probability: probability, distance: nil, margin: nil,
-            status: name == nil ? "unknown" : "recognized")
+            status: name == nil ? .unknown : .recognized)
     }
 
     @Test("unknown faces are grouped by likeness; named faces keep their names")

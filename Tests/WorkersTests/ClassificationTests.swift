@@ -91,10 +91,10 @@ import ZMFaceCore
         let loaded = try FaceClassifierModel.load(from: url)
         #expect(loaded == model)
         let classifier = FaceClassifier(model: loaded)
-        #expect(classifier.identify(points([(3.1, 0.1)])[0]).name == "b")
-        #expect(classifier.identify(points([(-0.1, 2.9)])[0]).name == "c")
+        #expect(try classifier.identify(points([(3.1, 0.1)])[0]).name == "b")
+        #expect(try classifier.identify(points([(-0.1, 2.9)])[0]).name == "c")
         // Far from every training encoding: the distance rule rejects it whatever the probability.
-        let far = classifier.identify(points([(10, 10)])[0])
+        let far = try classifier.identify(points([(10, 10)])[0])
         #expect(far.name == nil && (far.distance ?? 0) > 1)
     }
 

@@ -106,7 +106,7 @@ def test_full_queue_sheds_rpc_calls_but_never_ingested_frames(zm, pgurl, tmp_pat
         for t in threads:
             t.join()
         wait_until(lambda: len(rows(pgurl, "SELECT 1 FROM events")) == 3, what="all three events")
-        shed = metric(metrics_port, "zmface_pool_shed")
+        shed = metric(metrics_port, "zmface_pool_shed_total")
         ingest_waits = metric(metrics_port, "zmface_ingest_pool_waits_total")
     finally:
         assert server.stop(signal.SIGTERM) == 0, server.output()

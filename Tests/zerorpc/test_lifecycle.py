@@ -202,7 +202,7 @@ def test_metrics_and_health_endpoints(start_server, photo):
     assert samples['zmface_faces_total{status="unknown"}'] == 3
     assert samples['zmface_person_labels_total{status="no_face"}'] == 3
     assert samples["zmface_pool_workers"] == 2 and samples["zmface_pool_queue_depth"] == 0
-    assert samples["zmface_zerorpc_requests"] == 3
+    assert samples["zmface_zerorpc_requests_total"] == 3
     assert 'zmface_stage_duration_seconds_bucket{stage="detect",le="+Inf"}' in text
     health = json.loads(urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10).read())
     assert health["status"] == "ok" and health["workers"] == "2"

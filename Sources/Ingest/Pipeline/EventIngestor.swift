@@ -1,6 +1,5 @@
 import Foundation
 import Logging
-import Metrics
 import Synchronization
 import ZMFaceCore
 
@@ -148,7 +147,7 @@ public final class EventIngestor: Sendable {
         let started = ContinuousClock.now
         let model = await recognizer.modelVersion()
         func outcome(_ outcome: EventOutcome, _ frames: [FrameResult] = []) -> EventResults {
-            Counter(label: "zmface_ingest_events_total", dimensions: [("outcome", outcome.name)]).increment()
+            Telemetry.eventIngested(outcome: outcome.name)
             return EventResults(
                 event: event.info, outcome: outcome, frames: frames, modelVersion: model, lowWatermark: nil)
         }
@@ -189,9 +188,7 @@ public final class EventIngestor: Sendable {
         } else {
             result = outcome(.processed, frames)
         }
-        Counter(label: "zmface_ingest_frames_total", dimensions: [("result", "read")]).increment(
-            by: frames.count - failed.count)
-        Counter(label: "zmface_ingest_frames_total", dimensions: [("result", "unreadable")]).increment(by: failed.count)
+        Telemetry.framesIngested(read: frames.count - failed.count, unreadable: failed.count)
         let elapsed = ContinuousClock.now - started
         logger.info(
             "event processed",
@@ -199,7 +196,7 @@ public final class EventIngestor: Sendable {
                 "event": "\(event.id)", "monitor": "\(event.monitorID)", "outcome": "\(result.outcome.name)",
                 "frames": "\(frames.count)", "faces": "\(result.faceCount)",
                 "names": "\(Set(frames.flatMap { $0.faces.compactMap(\.name) }).sorted())",
-                "seconds": "\(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)",
+                "seconds": "\(elapsed.seconds)",
             ])
         return result
     }
@@ -241,7 +238,7 @@ public final class EventIngestor: Sendable {
         try await Backoff.retrying(
             isTransient: { ($0 as? MariaDBError)?.isUnavailable == true },
             onRetry: { error, delay in
-                Counter(label: "zmface_ingest_db_errors_total").increment()
+                Telemetry.zoneMinderDatabaseFailed()
                 logger.warning(
                     "ZoneMinder database unavailable; ingestion paused",
                     metadata: ["while": "\(what)", "error": "\(error)", "retryIn": "\(delay)"])
@@ -258,9 +255,7 @@ public final class EventIngestor: Sendable {
     private func reportLag(_ rows: [ZoneMinderEvent], handled: Set<Int64>) {
         let waiting = rows.filter { $0.isClosed && !handled.contains($0.id) }
         let lag = waiting.compactMap(\.secondsSinceEnd).max() ?? 0
-        Gauge(label: "zmface_ingest_lag_seconds").record(lag)
-        Gauge(label: "zmface_ingest_pending_events").record(waiting.count)
-        if let newest = rows.last?.id { Gauge(label: "zmface_ingest_newest_event").record(Double(newest)) }
+        Telemetry.ingestBacklog(lagSeconds: lag, pendingEvents: waiting.count, newestEvent: rows.last?.id)
         if lag > 60 {
             logger.notice(
                 "ingestion is behind", metadata: ["lagSeconds": "\(Int(lag))", "pendingEvents": "\(waiting.count)"])

@@ -118,7 +118,8 @@ enum MessageBuilder {
                         monitor: results.event.monitorID, event: results.event.id, frame: frame.frameID,
                         face: face.index,
                         time: frame.time.timeIntervalSince1970, name: Nullable(face.name), person: face.person,
-                        status: face.status, probability: face.probability.finite, distance: face.distance.finite,
+                        status: face.status.rawValue, probability: face.probability.finite,
+                        distance: face.distance.finite,
                         margin: face.margin.finite, focus: face.focus.finite,
                         box: [face.box.top, face.box.right, face.box.bottom, face.box.left], model: results.modelVersion
                     )

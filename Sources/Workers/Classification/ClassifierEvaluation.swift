@@ -37,7 +37,7 @@ public struct ClassifierEvaluation: Sendable, Codable {
     public static func evaluate(
         _ classifier: FaceClassifier, on data: LabelledEncodings,
         thresholds: [Double] = [0.0, 0.3, 0.5, 0.6, 0.7, 0.8, 0.85, 0.9, 0.95, 0.99]
-    ) -> ClassifierEvaluation {
+    ) throws(RecognitionError) -> ClassifierEvaluation {
         let classes = classifier.classes
         let index = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let truth: [Int?] = data.labels.map { index[data.classes[$0]] }
@@ -45,7 +45,8 @@ public struct ClassifierEvaluation: Sendable, Codable {
         var confusion = [[Int]](repeating: [Int](repeating: 0, count: classes.count), count: classes.count)
         var correct = 0
         var inModel = 0
-        let probabilities = data.encodings.map { classifier.probabilities($0) }
+        var probabilities: [[Double]] = []
+        for encoding in data.encodings { probabilities.append(try classifier.probabilities(encoding)) }
         for (sample, probs) in probabilities.enumerated() {
             guard let actual = truth[sample] else { continue }
             let predicted = probs.indices.max { probs[$0] < probs[$1] }!
@@ -63,7 +64,7 @@ public struct ClassifierEvaluation: Sendable, Codable {
             return ClassScore(name: classes[c], precision: precision, recall: recall, f1: f1, support: Int(actual))
         }
 
-        func point(_ minProba: Double) -> OperatingPoint {
+        func point(_ minProba: Double) throws(RecognitionError) -> OperatingPoint {
             var rule = classifier.model.openSet
             rule.minProba = minProba
             var known = 0
@@ -72,7 +73,7 @@ public struct ClassifierEvaluation: Sendable, Codable {
             var strangers = 0
             var strangersNamed = 0
             for sample in data.encodings.indices {
-                let identification = classifier.identify(data.encodings[sample], rule: rule)
+                let identification = try classifier.identify(data.encodings[sample], rule: rule)
                 let actual = truth[sample].map { classes[$0] }
                 if actual == nil || actual == unknownClass {
                     strangers += 1
@@ -93,7 +94,8 @@ public struct ClassifierEvaluation: Sendable, Codable {
 
         return ClassifierEvaluation(
             classes: classes, confusion: confusion, accuracy: inModel > 0 ? Double(correct) / Double(inModel) : 0,
-            perClass: perClass, sweep: thresholds.map(point), deployed: point(classifier.model.openSet.minProba),
+            perClass: perClass, sweep: try thresholds.map(point),
+            deployed: try point(classifier.model.openSet.minProba),
             foreignSamples: truth.filter { $0 == nil }.count)
     }
 

@@ -13,17 +13,20 @@ public struct FaceClassifier: FaceIdentifier {
     public var classes: [String] { model.classes }
 
     /// Class probabilities in `classes` order.
-    public func probabilities(_ encoding: FaceEncoding) -> [Double] {
+    public func probabilities(_ encoding: FaceEncoding) throws(RecognitionError) -> [Double] {
         switch model.kind {
         case .svm:
-            model.svm!.probabilities(encoding.values, references: references, classCount: classes.count)
+            return model.svm!.probabilities(encoding.values, references: references, classCount: classes.count)
         case .knn:
-            model.knn!.probabilities(
+            return model.knn!.probabilities(
                 encoding.values, references: references, labels: model.referenceLabels, classCount: classes.count)
         case .xgboost:
-            (try? XGBoostRuntime.shared.probabilities(
-                model.xgboost!, encoding: encoding.values, classCount: classes.count))
-                ?? [Double](repeating: 0, count: classes.count)
+            do {
+                return try XGBoostRuntime.shared.probabilities(
+                    model.xgboost!, encoding: encoding.values, classCount: classes.count)
+            } catch {
+                throw .classifierFailed(reason: error.description)
+            }
         }
     }
 
@@ -41,13 +44,15 @@ public struct FaceClassifier: FaceIdentifier {
         return best.map { Double($0).squareRoot() }
     }
 
-    public func identify(_ encoding: FaceEncoding) -> Identification {
-        identify(encoding, rule: model.openSet)
+    public func identify(_ encoding: FaceEncoding) throws(RecognitionError) -> Identification {
+        try identify(encoding, rule: model.openSet)
     }
 
     /// The open-set decision with a given rule (evaluation sweeps the thresholds).
-    public func identify(_ encoding: FaceEncoding, rule: FaceClassifierModel.OpenSetRule) -> Identification {
-        let probabilities = probabilities(encoding)
+    public func identify(_ encoding: FaceEncoding, rule: FaceClassifierModel.OpenSetRule) throws(RecognitionError)
+        -> Identification
+    {
+        let probabilities = try probabilities(encoding)
         let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
         let top = ranked[0]
         let probability = probabilities[top]

@@ -1,6 +1,7 @@
 import FaceAPI
 import Foundation
 import Ingest
+import Recognition
 import Workers
 import ZeroRPC
 

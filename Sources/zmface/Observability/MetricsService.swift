@@ -6,6 +6,7 @@ import Metrics
 import Prometheus
 import ServiceLifecycle
 import Workers
+import ZMFaceCore
 import ZeroRPC
 
 /// Prometheus text on `/metrics` and a health summary on `/healthz`, on their own HTTP port.
@@ -70,28 +71,18 @@ struct MetricsService: Service {
 
     /// Copies pool and zerorpc state into gauges just before each scrape.
     private static func sample(pool: RecognitionPool, server: ZeroRPCServer, classifier: ReloadableClassifier?) async {
-        Gauge(label: "zmface_pool_workers").record(await pool.workerCount)
-        Gauge(label: "zmface_pool_busy_workers").record(await pool.busyWorkers)
-        Gauge(label: "zmface_pool_queue_depth").record(await pool.queuedJobs)
-        Gauge(label: "zmface_pool_shed").record(await pool.shedCount)
+        Telemetry.poolSampled(
+            workers: await pool.workerCount, busyWorkers: await pool.busyWorkers, queuedJobs: await pool.queuedJobs,
+            shedTotal: await pool.shedCount)
         let statistics = server.statistics
-        Gauge(label: "zmface_zerorpc_requests").record(statistics.requests)
-        Gauge(label: "zmface_zerorpc_replies", dimensions: [("result", "ok")]).record(statistics.succeeded)
-        Gauge(label: "zmface_zerorpc_replies", dimensions: [("result", "err")]).record(statistics.failed)
-        Gauge(label: "zmface_zerorpc_dropped").record(statistics.dropped)
-        Gauge(label: "zmface_zerorpc_in_flight").record(statistics.inFlight)
-        Gauge(label: "zmface_zerorpc_heartbeats_sent").record(statistics.heartbeatsSent)
-        Gauge(label: "zmface_zerorpc_curve_handshakes", dimensions: [("result", "allowed")]).record(
-            statistics.curveClientsAllowed)
-        Gauge(label: "zmface_zerorpc_curve_handshakes", dimensions: [("result", "denied")]).record(
-            statistics.curveClientsDenied)
+        Telemetry.zerorpcSampled(
+            .init(
+                requests: statistics.requests, succeeded: statistics.succeeded, failed: statistics.failed,
+                dropped: statistics.dropped, inFlight: statistics.inFlight, heartbeatsSent: statistics.heartbeatsSent,
+                curveAllowed: statistics.curveClientsAllowed, curveDenied: statistics.curveClientsDenied))
         if let model = classifier?.classifier.model {
-            Gauge(
-                label: "zmface_classifier_info",
-                dimensions: [
-                    ("kind", model.kind.rawValue), ("created", model.createdAt), ("classes", "\(model.classes.count)"),
-                ]
-            ).record(1)
+            Telemetry.classifierLoaded(
+                kind: model.kind.rawValue, created: model.createdAt, classes: model.classes.count)
         }
     }
 }

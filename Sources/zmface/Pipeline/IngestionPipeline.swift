@@ -1,8 +1,7 @@
-import FaceAPI
 import Foundation
 import Ingest
 import Logging
-import Metrics
+import Recognition
 import Sink
 import Workers
 import ZMFaceCore
@@ -32,7 +31,8 @@ struct IngestionPipeline: Sendable {
         var ingest = settings.ingest
         ingest.concurrency = max(ingest.concurrency, settings.workers + 1)
         let recognizer = PoolFrameRecognizer(
-            recognizer: FrameRecognizer(pool: pool, settings: settings.recognition, identifier: classifier),
+            recognizer: FrameRecognizer(
+                pool: pool, recognizer: FaceRecognizer(settings: settings.recognition, identifier: classifier)),
             classifier: classifier)
         let stop = StopSignal()
         let ingestor = EventIngestor(
@@ -76,12 +76,7 @@ extension ResultPublisher {
             endpoints: settings.endpoints, highWaterMark: settings.highWaterMark, serverID: serverID,
             ipcPermissions: security.ipcPermissions, curve: security.curve
         ) { decision in
-            Counter(
-                label: "zmface_publish_curve_handshakes_total",
-                dimensions: [
-                    ("result", decision.allowed ? "allowed" : "denied")
-                ]
-            ).increment()
+            Telemetry.curveHandshake(.publish, allowed: decision.allowed)
             logger.log(decision, socket: "publish")
         }
         if let curve = security.curve {

@@ -1,6 +1,5 @@
-import FaceAPI
 import Ingest
-import Metrics
+import Recognition
 import Workers
 import ZMFaceCore
 
@@ -16,7 +15,7 @@ struct PoolFrameRecognizer: FrameRecognizing {
             do {
                 return try await recognizer.recognize(image, priority: priority == .live ? .live : .backfill)
             } catch PoolError.overloaded {
-                Counter(label: "zmface_ingest_pool_waits_total").increment()
+                Telemetry.ingestWaitedForPool()
                 try await Task.sleep(for: backoff.nextDelay())
             }
         }

@@ -1,7 +1,6 @@
 import Foundation
 import Ingest
 import Logging
-import Metrics
 import Sink
 import ZMFaceCore
 
@@ -35,10 +34,8 @@ struct PostgresResultSink: IngestResultSink {
         try await retrying("committing event \(results.event.id)") {
             try await store.commit(results, source: EventIngestor.liveSource)
         }
-        Metrics.Timer(label: "zmface_stage_duration_seconds", dimensions: [("stage", "publish")])
-            .recordNanoseconds((ContinuousClock.now - started).nanoseconds)
-        Counter(label: "zmface_results_committed_total", dimensions: [("kind", "detections")])
-            .increment(by: results.faceCount)
+        Telemetry.Stage.commit.record(nanoseconds: (ContinuousClock.now - started).nanoseconds)
+        Telemetry.detectionsCommitted(results.faceCount)
         await publisher?.publish(results)
     }
 
@@ -48,18 +45,12 @@ struct PostgresResultSink: IngestResultSink {
         try await Backoff.retrying(
             isTransient: { ($0 as? PostgresError)?.isUnavailable == true },
             onRetry: { error, delay in
-                Counter(label: "zmface_postgres_errors_total").increment()
+                Telemetry.postgresFailed()
                 logger.warning(
                     "PostgreSQL unavailable; pipeline paused",
                     metadata: ["while": "\(what)", "error": "\(error)", "retryIn": "\(delay)"])
             },
             onRecovered: { _ in logger.info("PostgreSQL reachable again; resuming", metadata: ["while": "\(what)"]) },
             stop: stop, body)
-    }
-}
-
-extension Duration {
-    var nanoseconds: Int64 {
-        components.seconds * 1_000_000_000 + components.attoseconds / 1_000_000_000
     }
 }

@@ -46,7 +46,7 @@ struct CalibrateCommand: ParsableCommand {
                         m.openSet = rule
                         return m
                     }())
-                let evaluation = ClassifierEvaluation.evaluate(
+                let evaluation = try ClassifierEvaluation.evaluate(
                     calibrating, on: data, thresholds: (0...100).map { Double($0) / 100 })
                 for point in evaluation.sweep where point.strangerAcceptance <= targetStrangerAcceptance {
                     var candidate = rule

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Recognition
 import Workers
 import ZMFaceCore
 
@@ -62,7 +63,9 @@ struct EncodeCommand: AsyncParsableCommand {
             workers: max(1, workers), modelFiles: ModelFiles.locate(explicit: recognition.models),
             queueCapacity: images.count)
         let progress = ProgressBar(total: images.count, label: "encoding")
-        let (options, decoder, cached) = (recognition.analysis, recognition.decoder, cache)
+        let (recognizer, decoder, cached) = (
+            FaceRecognizer(settings: recognition.ungated, identifier: nil), recognition.decoder, cache
+        )
         var samples: [EncodingSet.Sample] = []
         var skipped: [EncodingSet.Skipped] = []
         var reused = 0
@@ -70,7 +73,8 @@ struct EncodeCommand: AsyncParsableCommand {
             for image in images {
                 group.addTask {
                     defer { progress.advance() }
-                    return try await Self.encode(image, pool: pool, options: options, decoder: decoder, cache: cached)
+                    return try await Self.encode(
+                        image, pool: pool, recognizer: recognizer, decoder: decoder, cache: cached)
                 }
             }
             for try await outcome in group {
@@ -104,7 +108,7 @@ struct EncodeCommand: AsyncParsableCommand {
     }
 
     private static func encode(
-        _ image: DatasetScan.Image, pool: RecognitionPool, options: AnalysisOptions, decoder: ImageDecoder,
+        _ image: DatasetScan.Image, pool: RecognitionPool, recognizer: FaceRecognizer, decoder: ImageDecoder,
         cache: [String: EncodingSet.Sample]
     ) async throws -> Outcome {
         let data: Data
@@ -126,13 +130,12 @@ struct EncodeCommand: AsyncParsableCommand {
             } catch {
                 return .skipped(.init(path: image.url.path, reason: "\(error)"))
             }
-            let faces = try models.detectFaces(in: picture, detector: options.detector, upsample: options.upsample)
-            guard let largest = faces.max(by: { $0.box.area < $1.box.area }) else {
+            let (face, facesFound) = try recognizer.recognizeLargestFace(picture, models: models)
+            guard let encoding = face?.encoding else {
                 return .skipped(.init(path: image.url.path, reason: "no face found"))
             }
-            let encoding = try models.encodeFace(in: picture, box: largest.box, jitters: options.jitters)
             return .sample(
-                .init(path: image.url.path, label: image.label, sha256: hash, faces: faces.count, encoding: encoding),
+                .init(path: image.url.path, label: image.label, sha256: hash, faces: facesFound, encoding: encoding),
                 fromCache: false)
         }
     }

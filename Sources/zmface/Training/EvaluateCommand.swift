@@ -24,7 +24,7 @@ struct EvaluateCommand: ParsableCommand {
         do {
             let classifier = FaceClassifier(model: try FaceClassifierModel.load(from: URL(fileURLWithPath: model)))
             let data = try EncodingSet.load(from: URL(fileURLWithPath: encodings)).labelled
-            let evaluation = ClassifierEvaluation.evaluate(classifier, on: data)
+            let evaluation = try ClassifierEvaluation.evaluate(classifier, on: data)
             if json {
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.sortedKeys]

@@ -87,7 +87,7 @@ struct TrainCommand: ParsableCommand {
                 data.subset(trainIndices), options: options, progress: log)
             print(
                 "best: \(search[0].candidate) (cross-validated accuracy \(String(format: "%.4f", search[0].accuracy)))")
-            let evaluation = ClassifierEvaluation.evaluate(
+            let evaluation = try ClassifierEvaluation.evaluate(
                 FaceClassifier(model: heldOutModel), on: data.subset(testIndices))
             print("\nheld-back evaluation (\(testIndices.count) encodings)\n\(evaluation.text)\n")
             if let svg { try evaluation.svg.write(toFile: svg, atomically: true, encoding: .utf8) }

@@ -5,9 +5,9 @@ public struct RecognitionSettings: Sendable, Equatable {
     public var detector: DetectorKind
     /// `numFaceImgUpsample`.
     public var upsample: Int
-    /// `minFace`: minimum face height and width in pixels.
+    /// `minFace`: minimum face height and width in pixels; 0 gates nothing.
     public var minFace: Int
-    /// `focusMeasureThreshold`: minimum variance of the Laplacian.
+    /// `focusMeasureThreshold`: minimum variance of the Laplacian; 0 gates nothing.
     public var focusThreshold: Double
     /// `numJitters`.
     public var jitters: Int

@@ -1,9 +1,11 @@
-/// Why a person label got the face answer it got. Sent as `faceStatus` on each person label and
-/// `status` on each entry of its `faces` array.
+/// What became of a face, or of a region that held none: the one status vocabulary of
+/// `zmface detect`, `detect_faces` (`faceStatus`, and `status` in its `faces` array), ingestion's
+/// `detections.status` and the PUB messages.
 public enum FaceStatus: String, Sendable, Codable, CaseIterable {
     /// A face passed every gate and the classifier named it.
     case recognized
-    /// A face passed every gate but no classifier named it (a stranger, low confidence, or no model).
+    /// A face passed every gate but no person was named: the open-set rule rejected it, the trained
+    /// stranger class ("Unknown") claimed it, or no classifier is loaded.
     case unknown
     /// The person box holds no face the detector found.
     case noFace = "no_face"

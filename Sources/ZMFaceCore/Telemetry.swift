@@ -1,0 +1,176 @@
+import Dispatch
+import Metrics
+import Synchronization
+
+/// Every metric zmface records, defined once: the names, their label values (typed, never
+/// strings built at a call site) and their kinds. Monotonic counts are counters named `_total`;
+/// gauges are levels that go up and down.
+public enum Telemetry {
+    /// `zmface_stage_duration_seconds{stage}`: time spent in one stage of one image or event.
+    public enum Stage: String, Sendable, CaseIterable {
+        case decode, detect, focus, encode, classify
+        /// Ingestion's PostgreSQL transaction for one event (results, summaries and cursor); the PUB
+        /// send after it is not included.
+        case commit
+
+        /// Runs `body`, records its duration under this stage and returns its result together with
+        /// the seconds it took (callers that report timings, like `zmface detect`, add them up).
+        public func measure<Result>(_ body: () throws -> Result) rethrows -> (Result, seconds: Double) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = try body()
+            let elapsed = DispatchTime.now().uptimeNanoseconds - start
+            record(nanoseconds: Int64(elapsed))
+            return (result, Double(elapsed) / 1e9)
+        }
+
+        public func record(nanoseconds: Int64) {
+            Metrics.Timer(label: "zmface_stage_duration_seconds", dimensions: [("stage", rawValue)])
+                .recordNanoseconds(nanoseconds)
+        }
+    }
+
+    /// `zmface_faces_total{status}`: every face the detector found, by the status it ended with.
+    public static func faceFound(_ status: FaceStatus) {
+        Counter(label: "zmface_faces_total", dimensions: [("status", status.rawValue)]).increment()
+    }
+
+    /// `zmface_person_labels_total{status}`: every person label a `detect_faces` call answered.
+    public static func personLabelAnswered(_ status: FaceStatus) {
+        Counter(label: "zmface_person_labels_total", dimensions: [("status", status.rawValue)]).increment()
+    }
+
+    /// `zmface_classifier_errors_total`: encodings the classifier could not score (the face is
+    /// answered with an error, never silently as unknown).
+    public static func classifierFailed() {
+        Counter(label: "zmface_classifier_errors_total").increment()
+    }
+
+    /// `zmface_limit_breaches_total{limit}`.
+    public static func limitBreached(_ limit: ResourceLimit) {
+        Counter(label: "zmface_limit_breaches_total", dimensions: [("limit", limit.rawValue)]).increment()
+    }
+
+    /// The sockets that count CURVE handshakes.
+    public enum CurveSocket: String, Sendable {
+        case zerorpc, publish
+    }
+
+    /// `zmface_<socket>_curve_handshakes_total{result="allowed|denied"}`.
+    public static func curveHandshake(_ socket: CurveSocket, allowed: Bool) {
+        Counter(
+            label: "zmface_\(socket.rawValue)_curve_handshakes_total",
+            dimensions: [("result", allowed ? "allowed" : "denied")]
+        ).increment()
+    }
+
+    // MARK: Sampled state
+
+    /// The pool's levels and its running total of refused jobs, copied in before each scrape:
+    /// `zmface_pool_workers`, `zmface_pool_busy_workers`, `zmface_pool_queue_depth` (gauges) and
+    /// `zmface_pool_shed_total` (jobs refused as Overloaded).
+    public static func poolSampled(workers: Int, busyWorkers: Int, queuedJobs: Int, shedTotal: Int) {
+        Gauge(label: "zmface_pool_workers").record(workers)
+        Gauge(label: "zmface_pool_busy_workers").record(busyWorkers)
+        Gauge(label: "zmface_pool_queue_depth").record(queuedJobs)
+        mirrorTotal("zmface_pool_shed_total", total: shedTotal)
+    }
+
+    /// The zerorpc server's running totals (kept on its I/O thread), copied in before each scrape.
+    public struct ZeroRPCTotals: Sendable {
+        public var requests, succeeded, failed, dropped, inFlight, heartbeatsSent, curveAllowed, curveDenied: Int
+
+        public init(
+            requests: Int, succeeded: Int, failed: Int, dropped: Int, inFlight: Int, heartbeatsSent: Int,
+            curveAllowed: Int, curveDenied: Int
+        ) {
+            (self.requests, self.succeeded, self.failed, self.dropped) = (requests, succeeded, failed, dropped)
+            (self.inFlight, self.heartbeatsSent) = (inFlight, heartbeatsSent)
+            (self.curveAllowed, self.curveDenied) = (curveAllowed, curveDenied)
+        }
+    }
+
+    /// `zmface_zerorpc_requests_total`, `zmface_zerorpc_replies_total{result="ok|err"}`,
+    /// `zmface_zerorpc_dropped_total`, `zmface_zerorpc_heartbeats_sent_total`,
+    /// `zmface_zerorpc_curve_handshakes_total{result}` and the `zmface_zerorpc_in_flight` gauge.
+    public static func zerorpcSampled(_ totals: ZeroRPCTotals) {
+        mirrorTotal("zmface_zerorpc_requests_total", total: totals.requests)
+        mirrorTotal("zmface_zerorpc_replies_total", [("result", "ok")], total: totals.succeeded)
+        mirrorTotal("zmface_zerorpc_replies_total", [("result", "err")], total: totals.failed)
+        mirrorTotal("zmface_zerorpc_dropped_total", total: totals.dropped)
+        mirrorTotal("zmface_zerorpc_heartbeats_sent_total", total: totals.heartbeatsSent)
+        mirrorTotal("zmface_zerorpc_curve_handshakes_total", [("result", "allowed")], total: totals.curveAllowed)
+        mirrorTotal("zmface_zerorpc_curve_handshakes_total", [("result", "denied")], total: totals.curveDenied)
+        Gauge(label: "zmface_zerorpc_in_flight").record(totals.inFlight)
+    }
+
+    /// `zmface_classifier_info{kind,created,classes}` = 1 for the loaded model.
+    public static func classifierLoaded(kind: String, created: String, classes: Int) {
+        Gauge(
+            label: "zmface_classifier_info",
+            dimensions: [("kind", kind), ("created", created), ("classes", "\(classes)")]
+        )
+        .record(1)
+    }
+
+    /// What each mirrored counter has been given so far, by label and dimensions.
+    private static let mirrored = Mutex<[String: Int]>([:])
+
+    /// Exports a running total kept elsewhere as a counter: each call adds what it grew since the
+    /// last call (a total that went down, after a restart of its owner, adds nothing).
+    static func mirrorTotal(_ label: String, _ dimensions: [(String, String)] = [], total: Int) {
+        let key = ([label] + dimensions.map { "\($0)=\($1)" }).joined(separator: ",")
+        let growth = mirrored.withLock { seen -> Int in
+            let before = seen[key] ?? 0
+            seen[key] = max(before, total)
+            return total - before
+        }
+        if growth > 0 { Counter(label: label, dimensions: dimensions).increment(by: growth) }
+    }
+
+    // MARK: Ingestion
+
+    /// `zmface_ingest_events_total{outcome}`.
+    public static func eventIngested(outcome: String) {
+        Counter(label: "zmface_ingest_events_total", dimensions: [("outcome", outcome)]).increment()
+    }
+
+    /// `zmface_ingest_frames_total{result="read|unreadable"}`.
+    public static func framesIngested(read: Int, unreadable: Int) {
+        Counter(label: "zmface_ingest_frames_total", dimensions: [("result", "read")]).increment(by: read)
+        Counter(label: "zmface_ingest_frames_total", dimensions: [("result", "unreadable")]).increment(by: unreadable)
+    }
+
+    /// `zmface_ingest_db_errors_total`: ZoneMinder database calls that failed and will be retried.
+    public static func zoneMinderDatabaseFailed() {
+        Counter(label: "zmface_ingest_db_errors_total").increment()
+    }
+
+    /// `zmface_ingest_pool_waits_total`: frames that found the worker queue full and waited.
+    public static func ingestWaitedForPool() {
+        Counter(label: "zmface_ingest_pool_waits_total").increment()
+    }
+
+    /// `zmface_ingest_lag_seconds`, `zmface_ingest_pending_events`, `zmface_ingest_newest_event`.
+    public static func ingestBacklog(lagSeconds: Double, pendingEvents: Int, newestEvent: Int64?) {
+        Gauge(label: "zmface_ingest_lag_seconds").record(lagSeconds)
+        Gauge(label: "zmface_ingest_pending_events").record(pendingEvents)
+        if let newestEvent { Gauge(label: "zmface_ingest_newest_event").record(Double(newestEvent)) }
+    }
+
+    // MARK: Results
+
+    /// `zmface_results_committed_total{kind="detections"}`.
+    public static func detectionsCommitted(_ count: Int) {
+        Counter(label: "zmface_results_committed_total", dimensions: [("kind", "detections")]).increment(by: count)
+    }
+
+    /// `zmface_postgres_errors_total`: PostgreSQL calls that failed and will be retried.
+    public static func postgresFailed() {
+        Counter(label: "zmface_postgres_errors_total").increment()
+    }
+
+    /// `zmface_publish_failures_total`: messages the PUB socket refused to queue.
+    public static func publishFailed() {
+        Counter(label: "zmface_publish_failures_total").increment()
+    }
+}
