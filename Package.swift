@@ -53,6 +53,9 @@ let package = Package(
             ]
         ),
         .target(name: "Recognition", dependencies: ["Workers", "ZMFaceCore"]),
+        // Classifier training (search, SMO, Platt fitting, evaluation, the encodings file): linked by
+        // the training commands; serving needs only the inference in Workers.
+        .target(name: "Training", dependencies: ["Workers", "ZMFaceCore"]),
         .target(name: "FaceAPI", dependencies: ["Recognition", "Workers", "ZMFaceCore", "MessagePack"]),
         .target(
             name: "Ingest",
@@ -62,7 +65,7 @@ let package = Package(
         ),
         .target(name: "Sink", dependencies: ["ZMFaceCore", "CPq", "ZeroMQ"]),
         .target(name: "MessagePack"),
-        .target(name: "ZeroMQ", dependencies: ["CZmq", "ZMFaceCore"]),
+        .target(name: "ZeroMQ", dependencies: ["CZmq"]),
         .target(
             name: "ZeroRPC",
             dependencies: ["MessagePack", "ZeroMQ", .product(name: "Logging", package: "swift-log")]
@@ -70,7 +73,8 @@ let package = Package(
         .executableTarget(
             name: "zmface",
             dependencies: [
-                "ZMFaceCore", "Workers", "Recognition", "Ingest", "Sink", "ZeroMQ", "ZeroRPC", "FaceAPI", "MessagePack",
+                "ZMFaceCore", "Workers", "Recognition", "Training", "Ingest", "Sink", "ZeroMQ", "ZeroRPC", "FaceAPI",
+                "MessagePack",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -88,10 +92,9 @@ let package = Package(
         ),
 
         // MARK: Tests.
-        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Recognition", "ZMFaceCore"]),
+        .testTarget(name: "WorkersTests", dependencies: ["Workers", "Recognition", "Training", "ZMFaceCore"]),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
-        .testTarget(name: "ZeroRPCTests", dependencies: ["ZeroRPC"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["zmface"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Workers", "ZMFaceCore"]),

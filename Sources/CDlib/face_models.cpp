@@ -63,13 +63,6 @@ zmf_models *zmf_models_load(const char *shape_predictor_path, const char *resnet
     });
 }
 
-zmf_models *zmf_models_clone(const zmf_models *models, char *err, size_t err_len) {
-    return zmf::guarded<zmf_models *>(err, err_len, nullptr, [&]() -> zmf_models * {
-        if (models == nullptr) throw std::invalid_argument("no model set to clone");
-        return new zmf_models(*models);
-    });
-}
-
 void zmf_models_free(zmf_models *models) { delete models; }
 
 int32_t zmf_detect_hog(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,

@@ -6,8 +6,8 @@ public import ZMFaceCore
 /// encoder and (loaded on first use) the MMOD CNN detector.
 ///
 /// Deliberately not `Sendable`: dlib networks keep scratch tensors inside the object, and two
-/// threads sharing one set silently produce wrong descriptors. Each worker thread owns one set; use
-/// `copy()` to make another for a new worker.
+/// threads sharing one set silently produce wrong descriptors. Each worker thread loads and owns
+/// one set.
 public final class FaceModelSet {
     public let files: ModelFiles
     private let handle: OpaquePointer
@@ -28,24 +28,9 @@ public final class FaceModelSet {
         self.handle = loaded
     }
 
-    private init(files: ModelFiles, handle: OpaquePointer) {
-        self.files = files
-        self.handle = handle
-    }
-
     deinit {
         zmf_models_free(handle)
         if let cnn { zmf_cnn_free(cnn) }
-    }
-
-    /// A deep copy for another thread (about 35 ms). Copy a set before its first use: a used set also
-    /// copies its grown scratch buffers.
-    public func copy() throws(RecognitionError) -> FaceModelSet {
-        var failure = ""
-        guard let cloned = withErrorBuffer({ zmf_models_clone(handle, $0, $1) }, &failure) else {
-            throw .dlibFailure(operation: "model copy", reason: failure)
-        }
-        return FaceModelSet(files: files, handle: cloned)
     }
 
     /// Face boxes, most confident first, exactly as face_recognition's `face_locations` reports them

@@ -15,10 +15,6 @@ public struct Backoff: Sendable {
         defer { next = min(next * 2, maximum) }
         return next
     }
-
-    public mutating func reset() {
-        next = initial
-    }
 }
 
 extension Backoff {

@@ -169,8 +169,9 @@ public enum Telemetry {
         Counter(label: "zmface_postgres_errors_total").increment()
     }
 
-    /// `zmface_publish_failures_total`: messages the PUB socket refused to queue.
-    public static func publishFailed() {
-        Counter(label: "zmface_publish_failures_total").increment()
+    /// `zmface_publish_failures_total`: messages that were numbered but not sent (the socket refused
+    /// them, or its thread had stopped); subscribers see them as a sequence gap.
+    public static func publishFailed(_ count: Int = 1) {
+        Counter(label: "zmface_publish_failures_total").increment(by: count)
     }
 }

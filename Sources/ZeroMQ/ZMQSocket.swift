@@ -1,6 +1,5 @@
 internal import CZmq
 import Foundation
-import ZMFaceCore
 
 public enum ZMQSocketType: Sendable {
     case router, dealer, pub, sub, pair, push, pull, rep
@@ -63,7 +62,7 @@ public final class ZMQSocket {
         var buffer = [CChar](repeating: 0, count: 512)
         var size = buffer.count
         guard zmq_getsockopt(handle, ZMQ_LAST_ENDPOINT, &buffer, &size) == 0 else { return "" }
-        return String(zeroTerminated: buffer)
+        return String(zmqText: buffer)
     }
 
     /// Peers sending a single message larger than this are disconnected by libzmq (-1: no limit).

@@ -12,13 +12,18 @@ import ZeroMQ
 /// CPU-bound call never starves heartbeats. The methods know nothing of the wire.
 public final class ZeroRPCServer: Sendable {
     public let configuration: ZeroRPCServerConfiguration
+    public let security: ServerSocketSecurity
     private let methods: [String: ZeroRPCMethod]
     private let mailbox = Mailbox()
     private let counters = Counters()
     private let logger: Logger
 
-    public init(configuration: ZeroRPCServerConfiguration, methods: [ZeroRPCMethod], logger: Logger) {
+    public init(
+        configuration: ZeroRPCServerConfiguration, security: ServerSocketSecurity = .init(), methods: [ZeroRPCMethod],
+        logger: Logger
+    ) {
         self.configuration = configuration
+        self.security = security
         self.methods = Dictionary(methods.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
         self.logger = logger
     }
@@ -38,15 +43,15 @@ public final class ZeroRPCServer: Sendable {
     /// then serves until `shutdown()`. Returns once in-flight calls are answered or the drain timeout
     /// passed. Throws if an endpoint cannot be bound.
     public func run(onBound: @escaping @Sendable ([String]) -> Void = { _ in }) async throws {
-        let (configuration, methods, mailbox, counters, logger) = (
-            configuration, methods, mailbox, counters, logger
+        let (configuration, security, methods, mailbox, counters, logger) = (
+            configuration, security, methods, mailbox, counters, logger
         )
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             let thread = Thread {
                 // The loop and its sockets are made on, and never leave, this thread.
                 let loop = ServerLoop(
-                    configuration: configuration, methods: methods, mailbox: mailbox, counters: counters, logger: logger
-                )
+                    configuration: configuration, security: security, methods: methods, mailbox: mailbox,
+                    counters: counters, logger: logger)
                 continuation.resume(with: Result { try loop.run(onBound: onBound) })
             }
             thread.name = "zerorpc-io"
@@ -65,10 +70,10 @@ public final class ZeroRPCServer: Sendable {
 private final class ServerLoop {
     private struct Channel {
         var nextHeartbeat: ContinuousClock.Instant
-        var lastSeen: ContinuousClock.Instant
     }
 
     private let configuration: ZeroRPCServerConfiguration
+    private let security: ServerSocketSecurity
     private let methods: [String: ZeroRPCMethod]
     private let mailbox: Mailbox
     private let counters: ZeroRPCServer.Counters
@@ -79,10 +84,11 @@ private final class ServerLoop {
     private var ids = MessageIDGenerator()
 
     init(
-        configuration: ZeroRPCServerConfiguration, methods: [String: ZeroRPCMethod], mailbox: Mailbox,
-        counters: ZeroRPCServer.Counters, logger: Logger
+        configuration: ZeroRPCServerConfiguration, security: ServerSocketSecurity, methods: [String: ZeroRPCMethod],
+        mailbox: Mailbox, counters: ZeroRPCServer.Counters, logger: Logger
     ) {
         self.configuration = configuration
+        self.security = security
         self.methods = methods
         self.mailbox = mailbox
         self.counters = counters
@@ -93,7 +99,7 @@ private final class ServerLoop {
         let context = try ZMQContext()
         let router = try ZMQSocket(context: context, type: .router)
         try router.setMaximumMessageSize(configuration.maxMessageBytes)
-        let authenticator = try configuration.curve.map { curve in
+        let authenticator = try security.curve.map { curve in
             try ZAPAuthenticator(context: context, clientKeysDirectory: curve.clientKeysDirectory) {
                 [counters, logger] decision in
                 counters.withLock {
@@ -103,19 +109,13 @@ private final class ServerLoop {
             }
         }
         defer { authenticator?.stop() }
-        let allowRemote = configuration.allowRemote
-        let bound = try router.bind(
-            configuration.endpoints, curve: configuration.curve, ipcPermissions: configuration.ipcPermissions
-        ) { endpoint in
-            try EndpointPolicy.checkExposure(endpoint, allowRemote: allowRemote)
-            try EndpointPolicy.prepareIPC(endpoint)
-        }
+        let bound = try router.bind(configuration.endpoints, security: security)
         defer {
             router.close()
             for endpoint in bound where endpoint.hasPrefix("ipc://") { unlink(String(endpoint.dropFirst(6))) }
         }
         var listening: Logger.Metadata = ["endpoints": .array(bound.map { .string($0) })]
-        if let curve = configuration.curve {
+        if let curve = security.curve {
             listening["curve_server_key"] = "\(curve.keyPair.publicKey)"
             listening["curve_clients"] = "\(curve.clientKeysDirectory ?? "any client with the server key")"
         }
@@ -171,10 +171,8 @@ private final class ServerLoop {
         if let channelID = event.responseTo {
             let key = ChannelKey(envelope: envelope, id: channelID)
             guard channels[key] != nil else { return drop("event \(event.name) for a closed or unknown channel") }
-            if event.name == .string("_zpc_hb") {
-                channels[key]?.lastSeen = clock.now
-                counters.withLock { $0.heartbeatsReceived += 1 }
-            }
+            // Client heartbeats are counted, never required (zerorpc-node sends none on short calls).
+            if event.name == .string("_zpc_hb") { counters.withLock { $0.heartbeatsReceived += 1 } }
             return  // _zpc_more and anything else on an open channel: nothing to do (no streaming)
         }
         let key = ChannelKey(envelope: envelope, id: event.messageID)
@@ -199,8 +197,7 @@ private final class ServerLoop {
         guard let method = methods[name] else {
             return reply(key, .error(ZeroRPCError(name: "NameError", message: name)), on: router)
         }
-        let now = clock.now
-        channels[key] = Channel(nextHeartbeat: now + configuration.heartbeatInterval, lastSeen: now)
+        channels[key] = Channel(nextHeartbeat: clock.now + configuration.heartbeatInterval)
         counters.withLock { $0.inFlight += 1 }
         let mailbox = mailbox
         Task.detached {

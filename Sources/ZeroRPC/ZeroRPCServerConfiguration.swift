@@ -11,24 +11,17 @@ public struct ZeroRPCServerConfiguration: Sendable, Equatable {
     public var heartbeatInterval: Duration
     /// A peer that sends a larger message is disconnected by libzmq; the server stays up.
     public var maxMessageBytes: Int64
-    /// tcp endpoints other than loopback are refused unless this is set.
-    public var allowRemote: Bool
     /// On shutdown, in-flight calls get this long to finish before the server stops anyway.
     public var drainTimeout: Duration
-    /// Mode and group of `ipc://` socket files.
-    public var ipcPermissions = IPCPermissions()
-    /// CURVE on the tcp endpoints; nil: plain.
-    public var curve: CurveServerSecurity?
 
     public init(
         name: String, endpoints: [String], heartbeatInterval: Duration = .seconds(5),
-        maxMessageBytes: Int64 = 16 << 20, allowRemote: Bool = false, drainTimeout: Duration = .seconds(20)
+        maxMessageBytes: Int64 = 16 << 20, drainTimeout: Duration = .seconds(20)
     ) {
         self.name = name
         self.endpoints = endpoints
         self.heartbeatInterval = heartbeatInterval
         self.maxMessageBytes = maxMessageBytes
-        self.allowRemote = allowRemote
         self.drainTimeout = drainTimeout
     }
 }

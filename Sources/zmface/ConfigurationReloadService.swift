@@ -105,6 +105,7 @@ struct ConfigurationReloadService: Service {
         }
         var needsRestart: [String] = []
         if fresh.zerorpc != previous.zerorpc { needsRestart.append("zerorpc") }
+        if fresh.security != previous.security { needsRestart.append("allowRemote/ipc/curve") }
         if fresh.recognition != previous.recognition { needsRestart.append("recognition") }
         if fresh.imageRoots != previous.imageRoots || fresh.maxImagePixels != previous.maxImagePixels
             || fresh.maxImageBytes != previous.maxImageBytes || fresh.maxLabels != previous.maxLabels

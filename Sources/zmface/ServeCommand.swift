@@ -7,6 +7,7 @@ import Recognition
 import ServiceLifecycle
 import Sink
 import Workers
+import ZeroMQ
 import ZeroRPC
 
 struct ServeCommand: AsyncParsableCommand {
@@ -97,14 +98,15 @@ struct ServeCommand: AsyncParsableCommand {
                 maxLabels: settings.maxLabels, queueWait: .milliseconds(Int(settings.queueWaitSeconds * 1000)),
                 decoder: ImageDecoder(maxFileBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels)))
         let server = ZeroRPCServer(
-            configuration: settings.zerorpc, methods: [Self.detectFacesMethod(service)], logger: logger)
+            configuration: settings.zerorpc, security: settings.security, methods: [Self.detectFacesMethod(service)],
+            logger: logger)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: ZeroRPCServerService(server: server)), .init(service: MemoryTrimService()),
         ]
         let publisher: ResultPublisher?
         let pipeline: IngestionPipeline?
         do {
-            publisher = try await ResultPublisher.start(settings.publish, security: settings.zerorpc)
+            publisher = try await ResultPublisher.start(settings.publish, security: settings.security)
             pipeline =
                 settings.zoneminder.enabled
                 ? try IngestionPipeline.make(
@@ -186,7 +188,7 @@ struct ServeCommand: AsyncParsableCommand {
         if !settings.publish.endpoints.isEmpty {
             lines.append("publish: \(settings.publish.endpoints.joined(separator: ", "))")
         }
-        if let curve = settings.zerorpc.curve {
+        if let curve = settings.security.curve {
             lines.append(
                 "curve: tcp endpoints, server key \(curve.keyPair.publicKey), clients: "
                     + (curve.clientKeysDirectory ?? "any with the server key"))
@@ -222,7 +224,7 @@ struct ServeCommand: AsyncParsableCommand {
         var settings = try configurationPath.map { try ServerConfiguration.load(path: $0) } ?? ServerConfiguration()
         overrides(&settings)
         for endpoint in settings.zerorpc.endpoints {
-            try EndpointPolicy.checkExposure(endpoint, allowRemote: settings.zerorpc.allowRemote)
+            try EndpointPolicy.checkExposure(endpoint, allowRemote: settings.security.allowRemote)
         }
         return settings
     }

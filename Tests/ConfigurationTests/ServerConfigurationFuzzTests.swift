@@ -199,7 +199,7 @@ import Testing
         #expect(config.ingest.pollSeconds > 0, context)
         #expect(config.publish.highWaterMark >= 1, context)
         if let minProba = config.minProba { #expect((0...1).contains(minProba), context) }
-        for endpoint in config.zerorpc.endpoints + config.publish.endpoints where !config.zerorpc.allowRemote {
+        for endpoint in config.zerorpc.endpoints + config.publish.endpoints where !config.security.allowRemote {
             #expect(
                 endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("tcp://127.")
                     || endpoint.hasPrefix("tcp://localhost")

@@ -73,9 +73,26 @@ struct ResultPublisherTests {
 
     @Test("an endpoint that cannot be bound is an error naming it")
     func badEndpoint() async {
-        await #expect(throws: ZMQError.self) {
+        let error = await #expect(throws: EndpointPolicy.Violation.self) {
             _ = try await ResultPublisher.start(endpoints: ["bogus://x"], highWaterMark: 10, serverID: "s")
         }
+        #expect(error == .unsupported("bogus://x"))
+        await #expect(throws: ZMQError.self, "a port that is not a number reaches libzmq, which refuses it") {
+            _ = try await ResultPublisher.start(
+                endpoints: ["tcp://127.0.0.1:notaport"], highWaterMark: 10, serverID: "s")
+        }
+    }
+
+    @Test("the PUB socket binds under the same policy as zerorpc: no remote tcp unless allowed")
+    func remoteRefused() async throws {
+        let error = await #expect(throws: EndpointPolicy.Violation.self) {
+            _ = try await ResultPublisher.start(endpoints: ["tcp://0.0.0.0:*"], highWaterMark: 10, serverID: "s")
+        }
+        #expect(error == .remoteNotAllowed("tcp://0.0.0.0:*"))
+        let allowed = try await ResultPublisher.start(
+            endpoints: ["tcp://0.0.0.0:*"], highWaterMark: 10, serverID: "s",
+            security: ServerSocketSecurity(allowRemote: true))
+        allowed.stop()
     }
 }
 
@@ -86,7 +103,7 @@ struct IPCPermissionTests {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("zmface-pub-\(UUID()).sock").path
         let publisher = try await ResultPublisher.start(
             endpoints: ["ipc://\(path)"], highWaterMark: 10, serverID: "s",
-            ipcPermissions: IPCPermissions(mode: 0o640, group: "nogroup"))
+            security: ServerSocketSecurity(ipcPermissions: IPCPermissions(mode: 0o640, group: "nogroup")))
         defer { publisher.stop() }
         var info = stat()
         #expect(stat(path, &info) == 0)
@@ -95,7 +112,7 @@ struct IPCPermissionTests {
         await #expect(throws: ZMQError.self) {
             _ = try await ResultPublisher.start(
                 endpoints: ["ipc://\(path)-2"], highWaterMark: 10, serverID: "s",
-                ipcPermissions: IPCPermissions(group: "no-such-group-zmface"))
+                security: ServerSocketSecurity(ipcPermissions: IPCPermissions(group: "no-such-group-zmface")))
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import ZMFaceCore
 
+@testable import Training
 @testable import Workers
 
 /// The hand-written SVM pieces on inputs whose answers are known exactly.

@@ -84,8 +84,8 @@ import Testing
         defer { router.close() }
         let ipc = "ipc://\(directory)/plain.sock"
         let bound = try router.bind(
-            ["tcp://127.0.0.1:*", ipc], curve: CurveServerSecurity(keyPair: server, clientKeysDirectory: directory),
-            ipcPermissions: IPCPermissions())
+            ["tcp://127.0.0.1:*", ipc],
+            security: ServerSocketSecurity(curve: CurveServerSecurity(keyPair: server, clientKeysDirectory: directory)))
         #expect(bound.first == ipc, "ipc is bound before the socket becomes a CURVE server")
         let tcp = bound[1]
 

@@ -26,8 +26,6 @@ typedef struct zmf_cnn zmf_cnn;
 
 zmf_models *zmf_models_load(const char *shape_predictor_path, const char *resnet_path, char *err,
                             size_t err_len);
-/// A deep copy for another thread. Cheap (~35 ms) next to loading (~0.7 s).
-zmf_models *zmf_models_clone(const zmf_models *models, char *err, size_t err_len);
 void zmf_models_free(zmf_models *models);
 
 zmf_cnn *zmf_cnn_load(const char *mmod_path, char *err, size_t err_len);

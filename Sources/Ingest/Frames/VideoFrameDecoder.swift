@@ -56,6 +56,7 @@ public enum VideoFrameDecoder {
             av_packet_free(&packet)
             av_frame_free(&frame)
         }
+        guard packet != nil, frame != nil else { throw .decoder(path: path, reason: "out of memory") }
         var converter = RGBConverter()
         defer { converter.release() }
         var decoded = 0

@@ -3,10 +3,7 @@ import Foundation
 
 /// Rows of a query result in PostgreSQL's text format.
 struct PostgresRows {
-    var columns: [String]
     var rows: [[String?]]
-    /// Rows touched by an INSERT/UPDATE/DELETE.
-    var affected: Int
 
     /// The first column of the first row, parsed (nil without a row, for NULL or unparsable text).
     func scalar<T: LosslessStringConvertible>(_: T.Type) -> T? {
@@ -36,7 +33,8 @@ final class PostgresConnection {
         // Results are read as text; keep numbers round-trippable and times unambiguous.
         // client_min_messages: libpq would print NOTICEs such as "relation already exists, skipping"
         // on stderr.
-        _ = try? execute("SET extra_float_digits = 3; SET TIME ZONE 'UTC'; SET client_min_messages = warning")
+        // A server that refuses these would hand back times in its own zone: fail the connection.
+        try execute("SET extra_float_digits = 3; SET TIME ZONE 'UTC'; SET client_min_messages = warning")
     }
 
     deinit {
@@ -93,7 +91,6 @@ final class PostgresConnection {
     private static func rows(of result: OpaquePointer) -> PostgresRows {
         let columnCount = Int(PQnfields(result))
         let rowCount = Int(PQntuples(result))
-        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
         var rows: [[String?]] = []
         rows.reserveCapacity(rowCount)
         for row in 0..<rowCount {
@@ -103,8 +100,7 @@ final class PostgresConnection {
                         ? nil : String(cString: PQgetvalue(result, Int32(row), Int32(column)))
                 })
         }
-        let affected = Int(String(cString: PQcmdTuples(result))) ?? 0
-        return PostgresRows(columns: columns, rows: rows, affected: affected)
+        return PostgresRows(rows: rows)
     }
 
     private static func message(_ pointer: UnsafePointer<CChar>?) -> String {

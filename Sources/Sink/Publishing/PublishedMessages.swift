@@ -58,8 +58,6 @@ struct EventMessage: Encodable, Sendable {
     var reason: Nullable<String>
     var framesSelected: Int
     var faces: Int
-    /// Always false for now: results for events still being recorded are not published yet.
-    var provisional: Bool
     var people: [PersonSummaryMessage]
     var model: String
 }
@@ -146,7 +144,7 @@ enum MessageBuilder {
                 start: event.start.timeIntervalSince1970, end: Nullable(event.end?.timeIntervalSince1970),
                 outcome: results.outcome.name, reason: Nullable(results.outcome.reason),
                 framesSelected: results.frames.count,
-                faces: results.faceCount, provisional: false, people: people, model: results.modelVersion)
+                faces: results.faceCount, people: people, model: results.modelVersion)
         )
     }
 }

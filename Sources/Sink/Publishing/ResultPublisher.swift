@@ -37,8 +37,7 @@ public final class ResultPublisher: Sendable {
 
     /// Binds every endpoint; fails (naming the endpoint) if one cannot be bound.
     public static func start(
-        endpoints: [String], highWaterMark: Int, serverID: String, ipcPermissions: IPCPermissions = IPCPermissions(),
-        curve: CurveServerSecurity? = nil,
+        endpoints: [String], highWaterMark: Int, serverID: String, security: ServerSocketSecurity = .init(),
         onCurveDecision: @escaping @Sendable (ZAPAuthenticator.Decision) -> Void = { _ in }
     ) async throws -> ResultPublisher {
         let publisher = ResultPublisher(serverID: serverID)
@@ -46,13 +45,13 @@ public final class ResultPublisher: Sendable {
             try await publisher.thread.perform { state in
                 let context = try ZMQContext()
                 state.context = context
-                if let curve {
+                if let curve = security.curve {
                     state.authenticator = try ZAPAuthenticator(
                         context: context, clientKeysDirectory: curve.clientKeysDirectory, onDecision: onCurveDecision)
                 }
                 let socket = try ZMQSocket(context: context, type: .pub)
                 try socket.setSendHighWaterMark(Int32(clamping: highWaterMark))
-                _ = try socket.bind(endpoints, curve: curve, ipcPermissions: ipcPermissions)
+                _ = try socket.bind(endpoints, security: security)
                 state.socket = socket
             }
         } catch {
@@ -94,24 +93,40 @@ public final class ResultPublisher: Sendable {
     }
 
     private func send(_ messages: [(topic: String, type: String, body: any Encodable & Sendable)]) async {
-        let server = serverID
-        let session = session
-        _ = try? await thread.perform { state in
-            guard let socket = state.socket else { return }
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-            for (topic, type, body) in messages {
-                // Numbered here, on the one thread that sends, so numbers follow the send order.
-                state.sequence += 1
-                let envelope = Envelope(
-                    server: server, session: session, seq: state.sequence, type: type, body: AnyEncodable(body))
-                do {
-                    let payload = try encoder.encode(envelope)
-                    _ = try socket.send([Array(topic.utf8), Array(payload)], blocking: false)
-                    state.sent += 1
-                } catch {
-                    state.failed += 1
-                }
+        let (server, session) = (serverID, session)
+        do {
+            try await thread.perform { state in Self.send(messages, with: state, server: server, session: session) }
+        } catch {
+            // The socket's thread has stopped (shutdown): these results are committed but not announced.
+            Telemetry.publishFailed(messages.count)
+        }
+    }
+
+    /// Runs on the socket's thread. A message ZeroMQ refuses keeps its number, so subscribers see
+    /// the gap; it is counted here and in `zmface_publish_failures_total`.
+    private static func send(
+        _ messages: [(topic: String, type: String, body: any Encodable & Sendable)], with state: State, server: String,
+        session: String
+    ) {
+        guard let socket = state.socket else { return }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        for (topic, type, body) in messages {
+            // Numbered here, on the one thread that sends, so numbers follow the send order.
+            state.sequence += 1
+            let envelope = Envelope(
+                server: server, session: session, seq: state.sequence, type: type, body: AnyEncodable(body))
+            let queued: Bool
+            do {
+                queued = try socket.send([Array(topic.utf8), Array(try encoder.encode(envelope))], blocking: false)
+            } catch {
+                queued = false
+            }
+            if queued {
+                state.sent += 1
+            } else {
+                state.failed += 1
+                Telemetry.publishFailed()
             }
         }
     }

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import ZMFaceCore
 
@@ -64,6 +65,24 @@ public struct FaceClassifierModel: Codable, Sendable, Equatable {
     public var svm: SVMModel?
     public var knn: KNNModel?
     public var xgboost: XGBoostModel?
+
+    package init(
+        kind: Kind, classes: [String], encoder: EncoderSettings, openSet: OpenSetRule, zmfaceVersion: String,
+        createdAt: String, referenceLabels: [Int], referenceEncodings: String, svm: SVMModel? = nil,
+        knn: KNNModel? = nil, xgboost: XGBoostModel? = nil
+    ) {
+        self.kind = kind
+        self.classes = classes
+        self.encoder = encoder
+        self.openSet = openSet
+        self.zmfaceVersion = zmfaceVersion
+        self.createdAt = createdAt
+        self.referenceLabels = referenceLabels
+        self.referenceEncodings = referenceEncodings
+        self.svm = svm
+        self.knn = knn
+        self.xgboost = xgboost
+    }
 
     // MARK: File format
 
@@ -135,7 +154,7 @@ public struct FaceClassifierModel: Codable, Sendable, Equatable {
         }
     }
 
-    static func packEncodings(_ encodings: [FaceEncoding]) -> String {
+    package static func packEncodings(_ encodings: [FaceEncoding]) -> String {
         var data = Data(capacity: encodings.count * FaceEncoding.dimensions * 4)
         for encoding in encodings {
             for value in encoding.values {
@@ -180,4 +199,9 @@ public enum ClassifierFileError: Error, Equatable, CustomStringConvertible {
         case .invalid(let path, let reason): "\(path): invalid classifier: \(reason)"
         }
     }
+}
+
+/// Lower-case hex SHA-256, for cache keys and model checksums.
+package func sha256Hex(_ data: some DataProtocol) -> String {
+    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }

@@ -7,7 +7,9 @@ public struct KNNModel: Codable, Sendable, Equatable {
         self.k = k
     }
 
-    func probabilities(_ encoding: [Float], references: [[Float]], labels: [Int], classCount: Int) -> [Double] {
+    package func probabilities(_ encoding: [Float], references: [[Float]], labels: [Int], classCount: Int)
+        -> [Double]
+    {
         var nearest: [(distance: Double, label: Int)] = []
         for (index, reference) in references.enumerated() {
             var squared: Float = 0

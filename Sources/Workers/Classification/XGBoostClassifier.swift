@@ -9,6 +9,12 @@ public struct XGBoostModel: Codable, Sendable, Equatable {
     public var booster: String
     public var parameters: [String: String]
     public var rounds: Int
+
+    package init(booster: String, parameters: [String: String], rounds: Int) {
+        self.booster = booster
+        self.parameters = parameters
+        self.rounds = rounds
+    }
 }
 
 public enum XGBoostError: Error, Equatable, CustomStringConvertible {
@@ -27,19 +33,23 @@ private func check(_ status: Int32) throws(XGBoostError) {
 
 /// Owns the loaded boosters. XGBoost's C handles are not documented as safe for concurrent use, so
 /// each prediction holds the lock; predictions take microseconds next to a face encoding.
-final class XGBoostRuntime: Sendable {
-    static let shared = XGBoostRuntime()
+package final class XGBoostRuntime: Sendable {
+    package static let shared = XGBoostRuntime()
 
     /// Booster handles keyed by their model text. `@unchecked Sendable` is safe because the handles
     /// are only touched while `boosters` is locked.
     private struct Handle: @unchecked Sendable { let pointer: BoosterHandle }
     private let boosters = Mutex<[String: Handle]>([:])
 
-    func probabilities(_ model: XGBoostModel, encoding: [Float], classCount: Int) throws(XGBoostError) -> [Double] {
+    package func probabilities(_ model: XGBoostModel, encoding: [Float], classCount: Int) throws(XGBoostError)
+        -> [Double]
+    {
         try probabilities(model, rows: [encoding], classCount: classCount)[0]
     }
 
-    func probabilities(_ model: XGBoostModel, rows: [[Float]], classCount: Int) throws(XGBoostError) -> [[Double]] {
+    package func probabilities(_ model: XGBoostModel, rows: [[Float]], classCount: Int) throws(XGBoostError)
+        -> [[Double]]
+    {
         try boosters.withLock { (cache) throws(XGBoostError) -> [[Double]] in
             let booster: BoosterHandle
             if let loaded = cache[model.booster] {
@@ -96,53 +106,28 @@ private struct DenseMatrix {
     }
 }
 
-/// Trains boosters with the original's objective (multi:softprob) and a small random search.
-public struct XGBoostTrainer: Sendable {
-    public var rounds = 200
-    public var learningRate = 0.1
-    public var seed: UInt64 = 1234
-
-    public init() {}
-
-    /// The original's search space (train.py).
-    static let space: [String: [String]] = [
-        "min_child_weight": ["1", "5", "10"], "gamma": ["0.5", "1", "1.5", "2", "5"],
-        "subsample": ["0.6", "0.8", "1.0"], "colsample_bytree": ["0.6", "0.8", "1.0"], "max_depth": ["3", "4", "5"],
-    ]
-
-    func candidates(_ count: Int) -> [[String: String]] {
-        var generator = SeededGenerator(seed: seed)
-        return (0..<count).map { _ in
-            Dictionary(
-                uniqueKeysWithValues: Self.space.map { key, values in (key, values.randomElement(using: &generator)!) })
-        }
-    }
-
-    func fit(_ data: LabelledEncodings, members: [Int], parameters: [String: String]) throws(XGBoostError)
-        -> XGBoostModel
+extension XGBoostRuntime {
+    /// Trains a booster for `rounds` rounds on labelled rows with XGBoost's own parameters and
+    /// returns its JSON model, base64 (what `XGBoostModel.booster` holds). The hyper-parameter search
+    /// lives in the Training module; the C calls stay behind this wrapper.
+    package func train(rows: [[Float]], labels: [Float], parameters: [String: String], rounds: Int)
+        throws(XGBoostError) -> String
     {
-        let matrix = try DenseMatrix(
-            rows: members.map { data.encodings[$0].values }, labels: members.map { Float(data.labels[$0]) })
+        let matrix = try DenseMatrix(rows: rows, labels: labels)
         defer { matrix.free() }
         var booster: BoosterHandle?
         var handles: [DMatrixHandle?] = [matrix.handle]
         try check(XGBoosterCreate(&handles, 1, &booster))
         guard let booster else { throw .library("no booster") }
         defer { XGBoosterFree(booster) }
-        var all = parameters
-        all["objective"] = "multi:softprob"
-        all["num_class"] = "\(data.classes.count)"
-        all["eta"] = "\(learningRate)"
-        all["seed"] = "\(seed % UInt64(Int32.max))"
-        all["nthread"] = "1"
-        all["verbosity"] = "0"
-        for (key, value) in all.sorted(by: { $0.key < $1.key }) { try check(XGBoosterSetParam(booster, key, value)) }
+        for (key, value) in parameters.sorted(by: { $0.key < $1.key }) {
+            try check(XGBoosterSetParam(booster, key, value))
+        }
         for round in 0..<rounds { try check(XGBoosterUpdateOneIter(booster, Int32(round), matrix.handle)) }
         var length: bst_ulong = 0
         var buffer: UnsafePointer<CChar>?
         try check(XGBoosterSaveModelToBuffer(booster, "{\"format\": \"json\"}", &length, &buffer))
         guard let buffer else { throw .library("empty model") }
-        let json = Data(bytes: buffer, count: Int(length))
-        return XGBoostModel(booster: json.base64EncodedString(), parameters: all, rounds: rounds)
+        return Data(bytes: buffer, count: Int(length)).base64EncodedString()
     }
 }

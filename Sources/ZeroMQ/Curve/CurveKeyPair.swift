@@ -1,5 +1,4 @@
 internal import CZmq
-import ZMFaceCore
 
 /// A CURVE key pair in Z85 text (40 characters per key), the form libzmq's options, pyzmq and czmq
 /// certificates use.
@@ -12,7 +11,7 @@ public struct CurveKeyPair: Sendable, Equatable {
         var publicKey = [CChar](repeating: 0, count: 41)
         var secretKey = [CChar](repeating: 0, count: 41)
         guard zmq_curve_keypair(&publicKey, &secretKey) == 0 else { throw ZMQError("zmq_curve_keypair") }
-        return CurveKeyPair(publicKey: String(zeroTerminated: publicKey), secretKey: String(zeroTerminated: secretKey))
+        return CurveKeyPair(publicKey: String(zmqText: publicKey), secretKey: String(zmqText: secretKey))
     }
 
     /// The pair of `secretKey`, with the public key derived from it (so a secret certificate whose
@@ -23,7 +22,7 @@ public struct CurveKeyPair: Sendable, Equatable {
         }
         var publicKey = [CChar](repeating: 0, count: 41)
         guard zmq_curve_public(&publicKey, secretKey) == 0 else { throw ZMQError("zmq_curve_public") }
-        self.init(publicKey: String(zeroTerminated: publicKey), secretKey: secretKey)
+        self.init(publicKey: String(zmqText: publicKey), secretKey: secretKey)
     }
 
     private init(publicKey: String, secretKey: String) {
@@ -44,6 +43,6 @@ public struct CurveKeyPair: Sendable, Equatable {
         guard bytes.count == 32 else { return nil }
         var text = [CChar](repeating: 0, count: 41)
         guard zmq_z85_encode(&text, bytes, 32) != nil else { return nil }
-        return String(zeroTerminated: text)
+        return String(zmqText: text)
     }
 }

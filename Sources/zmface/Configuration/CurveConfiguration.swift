@@ -28,6 +28,6 @@ extension ServerConfiguration {
             }
         }
         try curve.rejectUnknownFields()
-        zerorpc.curve = CurveServerSecurity(keyPair: keyPair, clientKeysDirectory: clientKeys)
+        security.curve = CurveServerSecurity(keyPair: keyPair, clientKeysDirectory: clientKeys)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Ingest
+import ZeroMQ
 import ZeroRPC
 
 /// worker.json's `zoneminder` section: where events come from.
@@ -114,9 +115,9 @@ extension ServerConfiguration {
                 guard let value = UInt16(mode, radix: 8), value <= 0o777 else {
                     throw .invalid("ipc.mode", "must be an octal mode such as \"0660\", not \"\(mode)\"")
                 }
-                zerorpc.ipcPermissions.mode = mode_t(value)
+                security.ipcPermissions.mode = mode_t(value)
             }
-            zerorpc.ipcPermissions.group = try ipc.string("group")
+            security.ipcPermissions.group = try ipc.string("group")
             try ipc.rejectUnknownFields()
         }
         if var publish = try root.object("publish") {
@@ -132,7 +133,7 @@ extension ServerConfiguration {
     func validatePipeline() throws(ConfigurationError) {
         for (index, endpoint) in publish.endpoints.enumerated() {
             do {
-                try EndpointPolicy.checkExposure(endpoint, allowRemote: zerorpc.allowRemote)
+                try EndpointPolicy.checkExposure(endpoint, allowRemote: security.allowRemote)
             } catch {
                 throw .invalid("publish.endpoints[\(index)]", "\(error)")
             }

@@ -3,6 +3,7 @@ import Foundation
 import Ingest
 import Recognition
 import Workers
+import ZeroMQ
 import ZeroRPC
 
 /// Everything `zmface serve` needs, read from worker.json (every field documented in the README) or
@@ -17,6 +18,8 @@ struct ServerConfiguration: Equatable {
     /// Overrides the model's own open-set minProba when set.
     var minProba: Double?
     var zerorpc = ZeroRPCServerConfiguration(name: "DetectRPC", endpoints: ["ipc:///tmp/face_detect_zmq.pipe"])
+    /// Every server socket's (zerorpc, PUB): `zerorpc.allowRemote`, `ipc`, `curve`.
+    var security = ServerSocketSecurity()
     var queueWaitSeconds = 20.0
     var maxLabels = 1000
     var imageRoots = ["/var/cache/zoneminder/events"]
@@ -102,7 +105,7 @@ struct ServerConfiguration: Equatable {
             config.maxLabels = try zerorpc.int("maxLabels", default: config.maxLabels, in: 1...1_000_000)
             config.zerorpc.maxMessageBytes = Int64(
                 try zerorpc.int("maxMessageBytes", default: Int(config.zerorpc.maxMessageBytes), in: 1024...(1 << 30)))
-            config.zerorpc.allowRemote = try zerorpc.bool("allowRemote", default: false)
+            config.security.allowRemote = try zerorpc.bool("allowRemote", default: false)
             let drain = try zerorpc.double("drainSeconds", default: 20, in: 0...3600)
             config.zerorpc.drainTimeout = .milliseconds(Int(drain * 1000))
             try zerorpc.rejectUnknownFields()
@@ -178,7 +181,7 @@ struct ServerConfiguration: Equatable {
         else { throw .invalid("metrics.address", "must be host:port, not \"\(address)\"") }
         let host = String(address[..<colon])
         do {
-            try EndpointPolicy.checkExposure("tcp://\(address)", allowRemote: zerorpc.allowRemote)
+            try EndpointPolicy.checkExposure("tcp://\(address)", allowRemote: security.allowRemote)
         } catch {
             throw .invalid("metrics.address", "\(error)")
         }
@@ -189,7 +192,7 @@ struct ServerConfiguration: Equatable {
         _ = try metricsEndpoint()
         for (index, endpoint) in zerorpc.endpoints.enumerated() {
             do {
-                try EndpointPolicy.checkExposure(endpoint, allowRemote: zerorpc.allowRemote)
+                try EndpointPolicy.checkExposure(endpoint, allowRemote: security.allowRemote)
             } catch {
                 throw .invalid("zerorpc.endpoints[\(index)]", "\(error)")
             }

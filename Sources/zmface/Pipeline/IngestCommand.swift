@@ -144,7 +144,7 @@ enum PipelineRunner {
             throw ExitCode.failure
         }
         do {
-            publisher = try await ResultPublisher.start(settings.publish, security: settings.zerorpc)
+            publisher = try await ResultPublisher.start(settings.publish, security: settings.security)
             pipeline = try IngestionPipeline.make(
                 settings: settings, pool: pool, classifier: classifier, publisher: publisher, logger: logger)
         } catch {

@@ -66,7 +66,7 @@ struct IngestionPipeline: Sendable {
 
 extension ResultPublisher {
     /// Starts the PUB socket when endpoints are configured.
-    static func start(_ settings: PublishConfiguration, security: ZeroRPCServerConfiguration) async throws
+    static func start(_ settings: PublishConfiguration, security: ServerSocketSecurity) async throws
         -> ResultPublisher?
     {
         guard !settings.endpoints.isEmpty else { return nil }
@@ -74,7 +74,7 @@ extension ResultPublisher {
         let logger = Logger(label: "zmface.publish")
         let publisher = try await ResultPublisher.start(
             endpoints: settings.endpoints, highWaterMark: settings.highWaterMark, serverID: serverID,
-            ipcPermissions: security.ipcPermissions, curve: security.curve
+            security: security
         ) { decision in
             Telemetry.curveHandshake(.publish, allowed: decision.allowed)
             logger.log(decision, socket: "publish")

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Recognition
+import Training
 import Workers
 import ZMFaceCore
 

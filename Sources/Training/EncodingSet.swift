@@ -1,5 +1,5 @@
-import Crypto
 import Foundation
+import Workers
 public import ZMFaceCore
 
 /// The output of `zmface encode`: one encoding per usable dataset image with its label, and every
@@ -84,11 +84,6 @@ public struct EncodingSet: Codable, Sendable {
     public static func contentHash(_ data: Data) -> String {
         sha256Hex(data)
     }
-}
-
-/// Lower-case hex SHA-256, for cache keys and model checksums.
-func sha256Hex(_ data: some DataProtocol) -> String {
-    SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
 }
 
 public enum EncodingSetError: Error, Equatable, CustomStringConvertible {

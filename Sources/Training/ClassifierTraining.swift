@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import Workers
 import ZMFaceCore
 
 /// Options of `zmface train`.
@@ -185,9 +186,4 @@ final class ParallelResults<Value: Sendable>: Sendable {
     }
 
     var values: [Value?] { storage.withLock { $0 } }
-}
-
-/// zmface's version, recorded in model files.
-public enum ZMFaceVersion {
-    public static let current = "0.1.0"
 }

@@ -1,3 +1,4 @@
+import Workers
 public import ZMFaceCore
 
 /// Face encodings with their identity labels: what training and evaluation work on.

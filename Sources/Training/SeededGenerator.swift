@@ -1,3 +1,5 @@
+import Workers
+
 /// SplitMix64: a small, fast generator whose sequence depends only on its seed, so splits, folds
 /// and searches are reproducible run after run.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {

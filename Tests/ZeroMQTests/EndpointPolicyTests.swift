@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import ZeroRPC
+import ZeroMQ
 
 /// Endpoints are checked before binding: no accidental exposure to the network, and no silent theft
 /// of another server's ipc socket.
