@@ -1,3 +1,4 @@
+import ArgumentParser
 import Foundation
 
 /// An error whose text is already the whole message for the user.
@@ -14,6 +15,31 @@ enum CommandError: Error, CustomStringConvertible {
     static func report(_ error: any Error) {
         let text = String(describing: error).replacingOccurrences(of: "\n", with: " ")
         FileHandle.standardError.write(Data("zmface: error: \(text)\n".utf8))
+    }
+
+    /// Runs `body`; an error from it is reported (one line) and ends the command with exit code 1.
+    /// An `ExitCode` passes through: it was reported where it was thrown.
+    static func reportingFailure<Result>(_ body: () throws -> Result) throws -> Result {
+        do {
+            return try body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            report(error)
+            throw ExitCode.failure
+        }
+    }
+
+    /// `reportingFailure` for async work.
+    static func reportingFailure<Result>(_ body: () async throws -> Result) async throws -> Result {
+        do {
+            return try await body()
+        } catch let exit as ExitCode {
+            throw exit
+        } catch {
+            report(error)
+            throw ExitCode.failure
+        }
     }
 }
 

@@ -57,114 +57,54 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         RecognitionStack.bootstrapLogging(logLevel)
         let logger = Logger(label: "zmface")
-        let settings: ServerConfiguration
-        do {
-            settings = try resolvedConfiguration()
-        } catch {
-            CommandError.report(error)
-            throw ExitCode.failure
-        }
+        let settings = try CommandError.reportingFailure { try resolvedConfiguration() }
         for notice in settings.notices { logger.notice("\(notice)") }
-        let metricsEndpoint: (host: String, port: Int)?
-        do {
-            metricsEndpoint = try settings.metricsEndpoint()
-        } catch {
-            CommandError.report(error)
-            throw ExitCode.failure
-        }
+        let metricsEndpoint = try CommandError.reportingFailure { try settings.metricsEndpoint() }
         if check {
-            do {
-                try Self.checkOnly(settings)
-            } catch {
-                CommandError.report(error)
-                throw ExitCode.failure
-            }
+            try CommandError.reportingFailure { try Self.checkOnly(settings) }
             return
         }
         let registry = metricsEndpoint.map { _ in MetricsService.bootstrap() }
-
-        let pool: RecognitionPool
-        let classifier: ReloadableClassifier?
-        do {
-            (pool, classifier) = try await RecognitionStack.start(settings, logger: logger)
-        } catch {
-            CommandError.report(error)
-            throw ExitCode.failure
-        }
-        let service = DetectFacesService(
-            pool: pool, recognizer: FaceRecognizer(settings: settings.recognition, identifier: classifier),
-            paths: ImagePathPolicy(roots: settings.imageRoots),
-            limits: .init(
-                maxLabels: settings.maxLabels, queueWait: .milliseconds(Int(settings.queueWaitSeconds * 1000)),
-                decoder: ImageDecoder(maxFileBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels)))
-        let server = ZeroRPCServer(
-            configuration: settings.zerorpc, security: settings.security, methods: [Self.detectFacesMethod(service)],
-            logger: logger)
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-            .init(service: ZeroRPCServerService(server: server)), .init(service: MemoryTrimService()),
-        ]
-        let publisher: ResultPublisher?
-        let pipeline: IngestionPipeline?
-        do {
-            publisher = try await ResultPublisher.start(settings.publish, security: settings.security)
-            pipeline =
-                settings.zoneminder.enabled
-                ? try IngestionPipeline.make(
-                    settings: settings, pool: pool, classifier: classifier, publisher: publisher, logger: logger)
-                : nil
-        } catch {
-            await pool.shutdown()
-            CommandError.report(error)
-            throw ExitCode.failure
-        }
-        defer {
-            pipeline?.close()
-            publisher?.stop()
-        }
-        if let pipeline {
-            services.append(.init(service: IngestService(pipeline: pipeline, logger: logger)))
-        }
-        if publisher != nil {
-            logger.info("publishing results", metadata: ["endpoints": "\(settings.publish.endpoints)"])
-        }
-        if let status = StatusPublisherService.configured(
-            settings.publish, publisher: publisher, pool: pool, store: pipeline?.store, classifier: classifier)
-        {
-            services.append(.init(service: status))
-        }
-        let (reloadRequests, reloadContinuation) = AsyncStream<Void>.makeStream()
-        services.append(
-            .init(
-                service: ConfigurationReloadService(
-                    configPath: configurationPath, overrides: overrides, running: settings, pool: pool,
-                    classifier: classifier, logger: logger, reloadRequests: reloadRequests),
-                successTerminationBehavior: .ignore))
-        if let metricsEndpoint, let registry {
+        try await ServerRuntime.run(settings, ingesting: settings.zoneminder.enabled, logger: logger) { runtime in
+            let (pool, classifier) = (runtime.pool, runtime.classifier)
+            let service = DetectFacesService(
+                pool: pool, recognizer: FaceRecognizer(settings: settings.recognition, identifier: classifier),
+                paths: ImagePathPolicy(roots: settings.imageRoots),
+                limits: .init(
+                    maxLabels: settings.maxLabels, queueWait: .milliseconds(Int(settings.queueWaitSeconds * 1000)),
+                    decoder: ImageDecoder(maxFileBytes: settings.maxImageBytes, maxPixels: settings.maxImagePixels)))
+            let server = ZeroRPCServer(
+                configuration: settings.zerorpc, security: settings.security,
+                methods: [Self.detectFacesMethod(service)], logger: logger)
+            var services = runtime.services
+            services.append(.init(service: ZeroRPCServerService(server: server)))
+            let (reloadRequests, reloadContinuation) = AsyncStream<Void>.makeStream()
             services.append(
                 .init(
-                    service: MetricsService(
-                        host: metricsEndpoint.host, port: metricsEndpoint.port, registry: registry, pool: pool,
-                        server: server, classifier: classifier, logger: logger)))
-        }
-        // Signals go through SignalRouter, not the group's own gracefulShutdownSignals: see ProcessSignals.
-        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
-        let router = SignalRouter.start(group: group, reloadRequests: reloadContinuation, logger: logger)
-        defer { router.cancel() }
-        do {
+                    service: ConfigurationReloadService(
+                        configPath: configurationPath, overrides: overrides, running: settings, pool: pool,
+                        classifier: classifier, logger: logger, reloadRequests: reloadRequests),
+                    successTerminationBehavior: .ignore))
+            if let metricsEndpoint, let registry {
+                services.append(
+                    .init(
+                        service: MetricsService(
+                            host: metricsEndpoint.host, port: metricsEndpoint.port, registry: registry, pool: pool,
+                            server: server, classifier: classifier, logger: logger)))
+            }
+            // Signals go through SignalRouter, not the group's own gracefulShutdownSignals: see ProcessSignals.
+            let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+            let router = SignalRouter.start(group: group, reloadRequests: reloadContinuation, logger: logger)
+            defer { router.cancel() }
             try await group.run()
-        } catch {
-            await pool.shutdown()
-            CommandError.report(error)
-            throw ExitCode.failure
+            let statistics = server.statistics
+            logger.info(
+                "stopped",
+                metadata: [
+                    "requests": "\(statistics.requests)", "ok": "\(statistics.succeeded)",
+                    "err": "\(statistics.failed)", "dropped": "\(statistics.dropped)",
+                ])
         }
-        await pool.shutdown()
-        let statistics = server.statistics
-        logger.info(
-            "stopped",
-            metadata: [
-                "requests": "\(statistics.requests)", "ok": "\(statistics.succeeded)", "err": "\(statistics.failed)",
-                "dropped": "\(statistics.dropped)",
-            ])
     }
 
     /// `--check`: everything that can be verified without starting (models found, classifier

@@ -23,7 +23,7 @@ public struct FrameReadError: Error, Equatable, CustomStringConvertible {
 /// Reads the chosen frames of an event from its folder: `%05d-capture.jpg` when ZoneMinder saved
 /// JPEGs, otherwise (or when a JPEG is missing or corrupt) the n-th frame of the event video. Each
 /// frame is decoded once, on the reader's own thread, never on the cooperative pool.
-public final class EventFrameReader: Sendable {
+public final class EventFrameReader: EventFrameSource {
     private let stills: any StillImageDecoding
     private let thread: DedicatedThread<Void>
     private let maxPixels: Int
@@ -124,7 +124,7 @@ public final class EventFrameReader: Sendable {
     }
 
     /// The highest N of the `NNNNN-capture.jpg` files in the folder (0 when there are none).
-    public static func captureCount(inDirectory directory: String) -> Int {
+    public func captureCount(inDirectory directory: String) -> Int {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         return names.compactMap { name in
             name.hasSuffix("-capture.jpg") ? Int(name.dropLast("-capture.jpg".count)) : nil
@@ -132,7 +132,7 @@ public final class EventFrameReader: Sendable {
     }
 
     /// Newest modification time of anything in the event folder (nil when the folder is gone).
-    public static func lastChange(ofDirectory directory: String) -> Date? {
+    public func lastChange(ofDirectory directory: String) -> Date? {
         let manager = FileManager.default
         guard let names = try? manager.contentsOfDirectory(atPath: directory) else { return nil }
         var newest = (try? manager.attributesOfItem(atPath: directory))?[.modificationDate] as? Date ?? .distantPast

@@ -1,4 +1,5 @@
-import ZMFaceCore
+public import Foundation
+public import ZMFaceCore
 
 /// Who is waiting for a frame: live events go before backfill (and zerorpc calls before both).
 public enum IngestPriority: Sendable {
@@ -23,4 +24,29 @@ public protocol IngestResultSink: Sendable {
     /// Events at or above `from` that already have results.
     func handledEvents(from: Int64) async throws -> Set<Int64>
     func commit(_ results: EventResults) async throws
+}
+
+/// The ZoneMinder database as ingestion reads it (`ZoneMinderCatalog`, libmariadb on its own
+/// thread). Throws `MariaDBError.unavailable` while the database cannot be reached: ingestion then
+/// pauses and retries, skipping nothing.
+public protocol EventCatalog: Sendable {
+    /// Events with `Id >= from`, in Id order, open ones included.
+    func events(from: Int64, limit: Int) async throws -> [ZoneMinderEvent]
+    /// Closed events that started in `since..<until`, in Id order.
+    func closedEvents(since: Date, until: Date, monitor: Int?) async throws -> [ZoneMinderEvent]
+    /// Nil once the event's row is deleted.
+    func event(id: Int64) async throws -> ZoneMinderEvent?
+    func frames(ofEvent id: Int64) async throws -> [ZoneMinderFrame]
+    func newestEventID() async throws -> Int64?
+}
+
+/// An event's folder as ingestion reads it (`EventFrameReader`: capture JPEGs, else the video).
+public protocol EventFrameSource: Sendable {
+    /// The wanted frames decoded, each with its image or why it could not be read; nil when the
+    /// event's folder is gone.
+    func read(_ event: ZoneMinderEvent, frames: [Int], rows: [ZoneMinderFrame]) async throws -> [DecodedFrame]?
+    /// Newest modification time in the folder (nil when it is gone).
+    func lastChange(ofDirectory directory: String) -> Date?
+    /// The highest N of its `NNNNN-capture.jpg` files (0 when there are none).
+    func captureCount(inDirectory directory: String) -> Int
 }

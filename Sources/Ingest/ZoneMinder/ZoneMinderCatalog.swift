@@ -3,7 +3,7 @@ import ZMFaceCore
 
 /// Reads ZoneMinder's tables (Events, Frames, Monitors, Storage) over one MariaDB connection on
 /// its own thread. Read-only: `GRANT SELECT ON zm.*` is all it needs.
-public final class ZoneMinderCatalog: Sendable {
+public final class ZoneMinderCatalog: EventCatalog {
     private let connection: ReconnectingConnection<MariaDBConnection>
     /// Folder used for events whose StorageId has no Storage row (ZoneMinder's `ZM_DIR_EVENTS`).
     private let defaultEventsPath: String
@@ -22,7 +22,7 @@ public final class ZoneMinderCatalog: Sendable {
     }
 
     /// Events with `Id >= from`, in Id order (open ones included).
-    public func events(from: Int64, limit: Int = 500) async throws -> [ZoneMinderEvent] {
+    public func events(from: Int64, limit: Int) async throws -> [ZoneMinderEvent] {
         try await rows(
             Self.eventSelect(defaultPath: defaultEventsPath)
                 + " WHERE e.Id >= \(from)\(monitorFilter) ORDER BY e.Id LIMIT \(limit)"

@@ -30,29 +30,15 @@ struct IngestCommand: AsyncParsableCommand {
     func run() async throws {
         RecognitionStack.bootstrapLogging(options.logLevel)
         let logger = Logger(label: "zmface")
-        let settings: ServerConfiguration
-        do {
-            settings = try options.settings()
-        } catch {
-            CommandError.report(error)
-            throw ExitCode.failure
-        }
-        try await PipelineRunner.withPipeline(settings, logger: logger) { pool, classifier, publisher, pipeline in
+        let settings = try CommandError.reportingFailure { try options.settings() }
+        try await ServerRuntime.run(settings, ingesting: true, logger: logger) { runtime in
             if once {
-                try await pipeline.migrate(logger: logger)
-                let count = try await pipeline.ingestor.run(once: true)
+                try await runtime.ingestion.migrate(logger: logger)
+                let count = try await runtime.ingestion.ingestor.run(once: true)
                 logger.info("ingestion pass done", metadata: ["events": "\(count)"])
                 return
             }
-            var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
-                .init(service: IngestService(pipeline: pipeline, logger: logger)), .init(service: MemoryTrimService()),
-            ]
-            if let status = StatusPublisherService.configured(
-                settings.publish, publisher: publisher, pool: pool, store: pipeline.store, classifier: classifier)
-            {
-                services.append(.init(service: status))
-            }
-            let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+            let group = ServiceGroup(configuration: .init(services: runtime.services, logger: logger))
             let router = SignalRouter.start(group: group, reloadRequests: nil, logger: logger)
             defer { router.cancel() }
             try await group.run()
@@ -105,7 +91,8 @@ struct BackfillCommand: AsyncParsableCommand {
             CommandError.report(error)
             throw ExitCode.failure
         }
-        try await PipelineRunner.withPipeline(settings, logger: logger) { _, _, _, pipeline in
+        try await ServerRuntime.run(settings, ingesting: true, logger: logger) { runtime in
+            let pipeline = runtime.ingestion
             try await pipeline.migrate(logger: logger)
             let started = Date()
             let count = try await pipeline.ingestor.backfill(since: range.0, until: range.1, monitor: monitor) {
@@ -121,49 +108,6 @@ struct BackfillCommand: AsyncParsableCommand {
             }
             logger.info("backfill done", metadata: ["events": "\(count)"])
         }
-    }
-}
-
-/// Starts the pool, classifier, publisher and pipeline, runs `body`, and tears them down in order.
-enum PipelineRunner {
-    static func withPipeline(
-        _ settings: ServerConfiguration, logger: Logger,
-        _ body: (RecognitionPool, ReloadableClassifier?, ResultPublisher?, IngestionPipeline) async throws -> Void
-    ) async throws {
-        let pool: RecognitionPool
-        let classifier: ReloadableClassifier?
-        let publisher: ResultPublisher?
-        let pipeline: IngestionPipeline
-        do {
-            // Checked before the models load, so a missing setting fails in milliseconds.
-            _ = try settings.requiredPostgresURL()
-            _ = try settings.zoneminder.resolvedDatabase()
-            (pool, classifier) = try await RecognitionStack.start(settings, logger: logger)
-        } catch {
-            CommandError.report(error)
-            throw ExitCode.failure
-        }
-        do {
-            publisher = try await ResultPublisher.start(settings.publish, security: settings.security)
-            pipeline = try IngestionPipeline.make(
-                settings: settings, pool: pool, classifier: classifier, publisher: publisher, logger: logger)
-        } catch {
-            await pool.shutdown()
-            CommandError.report(error)
-            throw ExitCode.failure
-        }
-        do {
-            try await body(pool, classifier, publisher, pipeline)
-        } catch {
-            await pool.shutdown()
-            pipeline.close()
-            publisher?.stop()
-            CommandError.report(error)
-            throw ExitCode.failure
-        }
-        await pool.shutdown()
-        pipeline.close()
-        publisher?.stop()
     }
 }
 

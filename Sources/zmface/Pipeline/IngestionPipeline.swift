@@ -36,7 +36,7 @@ struct IngestionPipeline: Sendable {
             classifier: classifier)
         let stop = StopSignal()
         let ingestor = EventIngestor(
-            catalog: catalog, reader: reader, recognizer: recognizer,
+            catalog: catalog, frames: reader, recognizer: recognizer,
             sink: PostgresResultSink(store: store, publisher: publisher, logger: logger, stop: stop), settings: ingest,
             logger: logger, stop: stop)
         return IngestionPipeline(

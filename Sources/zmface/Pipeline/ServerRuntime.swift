@@ -1,0 +1,81 @@
+import Foundation
+import Ingest
+import Logging
+import ServiceLifecycle
+import Sink
+import Workers
+
+/// The one composition root of the long-running commands (`serve`, `ingest`, `backfill`): the
+/// worker pool and classifier, the PUB socket and, when ingesting, the ZoneMinder pipeline, started
+/// in that order and torn down in reverse however `body` ends. A failure anywhere is reported as one
+/// `zmface: error:` line and exit code 1.
+struct ServerRuntime {
+    let settings: ServerConfiguration
+    let logger: Logger
+    let pool: RecognitionPool
+    let classifier: ReloadableClassifier?
+    let publisher: ResultPublisher?
+    /// Present when the runtime was started with `ingesting`.
+    let pipeline: IngestionPipeline?
+
+    static func run(
+        _ settings: ServerConfiguration, ingesting: Bool, logger: Logger,
+        _ body: (ServerRuntime) async throws -> Void
+    ) async throws {
+        let (pool, classifier) = try await CommandError.reportingFailure {
+            if ingesting {
+                // Checked before the models load, so a missing setting fails in milliseconds.
+                _ = try settings.requiredPostgresURL()
+                _ = try settings.zoneminder.resolvedDatabase()
+            }
+            return try await RecognitionStack.start(settings, logger: logger)
+        }
+        var publisher: ResultPublisher?
+        var pipeline: IngestionPipeline?
+        defer {
+            pipeline?.close()
+            publisher?.stop()
+        }
+        do {
+            try await CommandError.reportingFailure {
+                publisher = try await ResultPublisher.start(settings.publish, security: settings.security)
+                if publisher != nil {
+                    logger.info("publishing results", metadata: ["endpoints": "\(settings.publish.endpoints)"])
+                }
+                if ingesting {
+                    pipeline = try IngestionPipeline.make(
+                        settings: settings, pool: pool, classifier: classifier, publisher: publisher, logger: logger)
+                }
+                try await body(
+                    ServerRuntime(
+                        settings: settings, logger: logger, pool: pool, classifier: classifier, publisher: publisher,
+                        pipeline: pipeline))
+            }
+        } catch {
+            await pool.shutdown()
+            throw error
+        }
+        await pool.shutdown()
+    }
+
+    /// The services every long-running command runs: the heap trim, ingestion when there is a
+    /// pipeline, and the `status` topic when it is configured.
+    var services: [ServiceGroupConfiguration.ServiceConfiguration] {
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: MemoryTrimService())]
+        if let pipeline {
+            services.append(.init(service: IngestService(pipeline: pipeline, logger: logger)))
+        }
+        if let status = StatusPublisherService.configured(
+            settings.publish, publisher: publisher, pool: pool, store: pipeline?.store, classifier: classifier)
+        {
+            services.append(.init(service: status))
+        }
+        return services
+    }
+
+    /// The pipeline of a runtime started with `ingesting`.
+    var ingestion: IngestionPipeline {
+        guard let pipeline else { preconditionFailure("ServerRuntime.run(ingesting: false) has no pipeline") }
+        return pipeline
+    }
+}
