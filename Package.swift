@@ -45,7 +45,12 @@ let package = Package(
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
 
         // MARK: Swift modules.
-        .target(name: "ZMFaceCore", dependencies: [.product(name: "Metrics", package: "swift-metrics")]),
+        .target(
+            name: "ZMFaceCore",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"), .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "Workers",
             dependencies: [
@@ -103,3 +108,9 @@ let package = Package(
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17
 )
+
+// `import X` is internal everywhere, so a `public import` says that X's types are part of the
+// module's API (Swift 6's InternalImportsByDefault; the default in a later language mode).
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [.enableUpcomingFeature("InternalImportsByDefault")]
+}

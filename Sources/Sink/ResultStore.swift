@@ -1,5 +1,5 @@
 import Foundation
-import ZMFaceCore
+public import ZMFaceCore
 
 /// zmface's results in PostgreSQL: migrations, the one-transaction commit of an event's results
 /// with the ingest cursor, and the reads ingestion needs to resume.

@@ -1,5 +1,5 @@
 import Foundation
-import Workers
+public import Workers
 import ZMFaceCore
 
 /// How a classifier does on labelled encodings: the original's numbers (accuracy, per-class

@@ -1,6 +1,6 @@
 import Foundation
 import Synchronization
-import Workers
+public import Workers
 import ZMFaceCore
 
 /// Options of `zmface train`.

@@ -1,5 +1,5 @@
-import Foundation
-import Workers
+public import Foundation
+public import Workers
 public import ZMFaceCore
 
 /// The output of `zmface encode`: one encoding per usable dataset image with its label, and every

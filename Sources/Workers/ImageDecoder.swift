@@ -1,5 +1,5 @@
 internal import CImageCodecs
-import Foundation
+public import Foundation
 public import ZMFaceCore
 
 /// Why an image could not be turned into pixels. Each case names the file so a log line or a CLI

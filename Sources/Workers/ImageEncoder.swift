@@ -1,5 +1,5 @@
 internal import CImageCodecs
-import Foundation
+public import Foundation
 public import ZMFaceCore
 
 /// Writes pictures as JPEG (libjpeg), for the dataset tools' crops and annotated images.

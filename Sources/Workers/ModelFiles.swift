@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// The dlib model files a worker loads, all from face_recognition_models 0.3.0 (public domain).
 /// The 68-point landmark model is deliberately absent: its training data forbids commercial use and

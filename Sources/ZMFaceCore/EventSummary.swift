@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// What one event says about one person (a name, or an unknown cluster): the row of
 /// `event_summaries` and the body of the `event/…` message.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// A ZoneMinder event as the ingest side saw it: what the sink stores beside each result.
 public struct EventInfo: Sendable, Equatable {

@@ -2,7 +2,7 @@ import Foundation
 public import Logging
 import MessagePack
 import Synchronization
-import ZeroMQ
+public import ZeroMQ
 
 /// A zerorpc v3 server on one ZeroMQ ROUTER socket, wire-compatible with zerorpc-python 0.6.x and
 /// zerorpc-node clients (see zerorpc-protocol.md).

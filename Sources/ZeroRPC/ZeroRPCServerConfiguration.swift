@@ -1,4 +1,4 @@
-public import ZeroMQ
+import ZeroMQ
 
 /// How a zerorpc server listens and behaves on the wire.
 public struct ZeroRPCServerConfiguration: Sendable, Equatable {

@@ -1,6 +1,6 @@
-import ArgumentParser
+public import ArgumentParser
 import Recognition
-import Workers
+public import Workers
 
 /// Options shared by every command that runs the detector and encoder.
 struct RecognitionOptions: ParsableArguments {

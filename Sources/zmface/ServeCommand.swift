@@ -1,7 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 import FaceAPI
 import Foundation
-import Logging
+public import Logging
 import MessagePack
 import Recognition
 import ServiceLifecycle

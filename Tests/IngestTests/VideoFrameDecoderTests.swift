@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-import Workers
-import ZMFaceCore
+public import Workers
+public import ZMFaceCore
 
-@testable import Ingest
+@testable public import Ingest
 
 /// Real videos made by the ffmpeg command line (installed by scripts/setup): a numbered test
 /// pattern whose frames differ, encoded as fragmented H.264 like ZoneMinder's event videos.

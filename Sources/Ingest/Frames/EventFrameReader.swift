@@ -1,5 +1,5 @@
-import Foundation
-import ZMFaceCore
+public import Foundation
+public import ZMFaceCore
 
 /// Decodes a still image file (the capture JPEGs). The executable wires the project's strict
 /// libjpeg/libpng decoder in here, so a truncated JPEG is an error and not a grey-padded picture.

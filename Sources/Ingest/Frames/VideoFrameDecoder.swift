@@ -1,6 +1,6 @@
 internal import CFFmpeg
 import Foundation
-import ZMFaceCore
+public import ZMFaceCore
 
 /// Why frames could not be taken from an event video.
 public enum VideoDecodingError: Error, Equatable, CustomStringConvertible {

@@ -1,7 +1,7 @@
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 import Synchronization
-import ZMFaceCore
+public import ZMFaceCore
 
 /// Consumes ZoneMinder events: polls `Events` from a durable low watermark, reads each finished
 /// event's chosen frames once, has them recognised, and commits the results together with the new
@@ -20,7 +20,7 @@ public final class EventIngestor: Sendable {
     private let settings: IngestSettings
     private let logger: Logger
     private let processor: EventProcessor
-    private let retrying: ZoneMinderRetry
+    private let retrying: OutageRetry
     /// Shared with the sink, whose commit retries must also give up on a shutdown.
     public let stop: StopSignal
 
@@ -34,7 +34,9 @@ public final class EventIngestor: Sendable {
         self.sink = sink
         self.settings = settings
         self.logger = logger
-        retrying = ZoneMinderRetry(logger: logger, stop: stop)
+        retrying = OutageRetry(
+            service: "ZoneMinder database", effect: "ingestion paused", logger: logger, stop: stop,
+            isOutage: { ($0 as? MariaDBError)?.isUnavailable == true }, onFailure: Telemetry.zoneMinderDatabaseFailed)
         processor = EventProcessor(
             catalog: catalog, frames: frames, recognizer: recognizer, settings: settings, logger: logger,
             retrying: retrying)

@@ -11,7 +11,7 @@ struct EventProcessor: Sendable {
     let recognizer: any FrameRecognizing
     let settings: IngestSettings
     let logger: Logger
-    let retrying: ZoneMinderRetry
+    let retrying: OutageRetry
 
     /// `abandoned`: the event was left open by a crashed capture daemon and is read as it lies.
     func process(_ event: ZoneMinderEvent, priority: IngestPriority, abandoned: Bool = false) async throws

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Whether an event can be read now, by ZoneMinder's life cycle (zoneminder.md §3).
 public enum EventReadiness: Equatable, Sendable {

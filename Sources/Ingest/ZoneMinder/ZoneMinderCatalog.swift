@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import ZMFaceCore
 
 /// Reads ZoneMinder's tables (Events, Frames, Monitors, Storage) over one MariaDB connection on

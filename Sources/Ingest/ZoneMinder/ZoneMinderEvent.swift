@@ -1,5 +1,5 @@
-import Foundation
-import ZMFaceCore
+public import Foundation
+public import ZMFaceCore
 
 /// ZoneMinder's per-event folder layouts (`Events.Scheme`).
 public enum StorageScheme: String, Sendable {

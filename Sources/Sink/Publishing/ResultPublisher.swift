@@ -1,5 +1,5 @@
 import Foundation
-import ZMFaceCore
+public import ZMFaceCore
 public import ZeroMQ
 
 /// The ZeroMQ PUB socket, on its own thread. Messages are two frames, the topic and a JSON object,

@@ -1,6 +1,6 @@
 import Crypto
-import Foundation
-import ZMFaceCore
+public import Foundation
+package import ZMFaceCore
 
 /// A trained face classifier as stored on disk: a documented, portable format (no pickle).
 ///

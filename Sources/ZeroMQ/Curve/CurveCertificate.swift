@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// CURVE keys on disk, in the certificate format pyzmq's `zmq.auth` and czmq's `zcert` read and
 /// write: `NAME.key` holds the public key (hand it out), `NAME.key_secret` both keys (keep it

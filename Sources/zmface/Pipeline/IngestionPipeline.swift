@@ -45,13 +45,10 @@ struct IngestionPipeline: Sendable {
 
     /// Applies pending schema migrations, waiting for PostgreSQL if it is not up yet.
     func migrate(logger: Logger) async throws {
-        let applied = try await Backoff.retrying(
-            isTransient: { ($0 as? PostgresError)?.isUnavailable == true },
-            onRetry: { error, delay in
-                logger.warning(
-                    "PostgreSQL unavailable at start; waiting", metadata: ["error": "\(error)", "retryIn": "\(delay)"])
-            },
-            onRecovered: { _ in }, stop: ingestor.stop, { try await store.migrate() })
+        let store = store
+        let applied = try await PostgresResultSink.outageRetry(logger: logger, stop: ingestor.stop)(
+            "migrating the schema at start"
+        ) { try await store.migrate() }
         if !applied.isEmpty {
             logger.info("PostgreSQL schema migrated", metadata: ["versions": "\(applied)"])
         }

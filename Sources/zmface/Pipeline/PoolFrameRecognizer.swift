@@ -1,7 +1,7 @@
-import Ingest
+public import Ingest
 import Recognition
-import Workers
-import ZMFaceCore
+public import Workers
+public import ZMFaceCore
 
 /// Ingestion's recogniser: the shared worker pool, below zerorpc calls in priority. A full queue
 /// makes ingestion wait and retry (counted), never drop the frame.

@@ -39,18 +39,13 @@ struct PostgresResultSink: IngestResultSink {
         await publisher?.publish(results)
     }
 
-    /// Retries while PostgreSQL is unreachable; a rejected statement is a bug or a schema problem
-    /// and stops ingestion loudly instead of looping.
-    private func retrying<T: Sendable>(_ what: String, _ body: @Sendable () async throws -> T) async throws -> T {
-        try await Backoff.retrying(
-            isTransient: { ($0 as? PostgresError)?.isUnavailable == true },
-            onRetry: { error, delay in
-                Telemetry.postgresFailed()
-                logger.warning(
-                    "PostgreSQL unavailable; pipeline paused",
-                    metadata: ["while": "\(what)", "error": "\(error)", "retryIn": "\(delay)"])
-            },
-            onRecovered: { _ in logger.info("PostgreSQL reachable again; resuming", metadata: ["while": "\(what)"]) },
-            stop: stop, body)
+    private var retrying: OutageRetry { Self.outageRetry(logger: logger, stop: stop) }
+
+    /// Waits out PostgreSQL outages (commits, cursor reads, the start-up migration); the
+    /// ingestor's stop ends the wait.
+    static func outageRetry(logger: Logger, stop: StopSignal) -> OutageRetry {
+        OutageRetry(
+            service: "PostgreSQL", effect: "pipeline paused", logger: logger, stop: stop,
+            isOutage: { ($0 as? PostgresError)?.isUnavailable == true }, onFailure: Telemetry.postgresFailed)
     }
 }

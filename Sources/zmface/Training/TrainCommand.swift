@@ -1,7 +1,7 @@
-import ArgumentParser
+public import ArgumentParser
 import Foundation
 import Training
-import Workers
+public import Workers
 
 struct TrainCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
