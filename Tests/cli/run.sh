@@ -113,5 +113,14 @@ expect_error "db migrate against a stopped server" "PostgreSQL unavailable" db m
 echo '{}' >"$work/empty.json"
 expect_error "db migrate without a database" "no database" db migrate --config "$work/empty.json"
 
+# --- the README describes this binary and these sources (Tests/cli/readme_check.py) -------------
+readme_check() { python3 Tests/cli/readme_check.py "$1" "$zmface" README.md .; }
+check "README: every option it shows for a command exists in that command's --help" readme_check flags
+check "README: every option of a command with a heading is documented" readme_check options
+check "README: the subcommand list is the binary's" readme_check commands
+check "README: every worker.json field in the table is accepted by the binary" readme_check config
+check "README: every worker.json field the reader accepts has a row in the table" readme_check config-keys
+check "README: the module table names exactly Package.swift's targets" readme_check modules
+
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
