@@ -101,7 +101,7 @@ let package = Package(
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["zmface"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["zmface", "Workers", "ZMFaceCore"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Workers", "ZMFaceCore"]),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "ZMFaceCore", "ZeroMQ"]),
     ],

@@ -26,9 +26,40 @@ public struct TrainingOptions: Sendable {
     }
 }
 
+/// One setting of a classifier's hyper-parameters.
+public enum Candidate: Sendable, Equatable, CustomStringConvertible {
+    case svm(kernel: Kernel, c: Double)
+    case knn(k: Int)
+    case xgboost(parameters: [String: String])
+
+    /// The setting a fitted model was trained with (to refit it on other data, as `evaluate --folds` does).
+    public init?(of model: FaceClassifierModel) {
+        switch model.kind {
+        case .svm:
+            guard let svm = model.svm else { return nil }
+            self = .svm(kernel: svm.kernel, c: svm.c)
+        case .knn:
+            guard let knn = model.knn else { return nil }
+            self = .knn(k: knn.k)
+        case .xgboost:
+            guard let xgboost = model.xgboost else { return nil }
+            self = .xgboost(parameters: xgboost.parameters.filter { XGBoostTrainer.space.keys.contains($0.key) })
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .svm(let kernel, let c): "\(kernel.description) C=\(c)"
+        case .knn(let k): "k=\(k)"
+        case .xgboost(let parameters):
+            parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+        }
+    }
+}
+
 /// What the search tried and chose.
 public struct SearchResult: Sendable {
-    public var candidate: String
+    public var candidate: Candidate
     public var accuracy: Double
 }
 
@@ -59,22 +90,26 @@ public enum ClassifierTraining {
         }
     }
 
-    /// Returns the fitted model (on all of `data`) and the search log, best first.
+    /// Searches, then fits the best candidate on all of `data`. Returns the model and the search
+    /// log, best first.
     public static func train(
         _ data: LabelledEncodings, options: TrainingOptions, progress: @Sendable (String) -> Void = { _ in }
     ) throws -> (FaceClassifierModel, [SearchResult]) {
+        let results = try search(data, options: options, progress: progress)
+        return (try fit(data, candidate: results[0].candidate, options: options), results)
+    }
+
+    /// Scores every candidate of `options.kind` by stratified k-fold accuracy; best first (ties keep
+    /// the earlier, simpler candidate, as GridSearchCV does).
+    public static func search(
+        _ data: LabelledEncodings, options: TrainingOptions, progress: @Sendable (String) -> Void = { _ in }
+    ) throws -> [SearchResult] {
         try check(data)
         let folds = max(2, min(options.folds, data.counts().min() ?? 2))
-        var model = FaceClassifierModel(
-            kind: options.kind, classes: data.classes, encoder: options.encoder, openSet: options.openSet,
-            zmfaceVersion: ZMFaceVersion.current, createdAt: ISO8601DateFormatter().string(from: Date()),
-            referenceLabels: data.labels, referenceEncodings: FaceClassifierModel.packEncodings(data.encodings))
         var results: [SearchResult] = []
         switch options.kind {
         case .svm:
-            var svmTrainer = SVMTrainer()
-            svmTrainer.seed = options.seed
-            let trainer = svmTrainer
+            let trainer = svmTrainer(options)
             let vectors = data.encodings.map(\.values)
             let grams = Dictionary(
                 uniqueKeysWithValues: Set(options.svmGrid.map(\.kernel)).map { ($0, $0.gram(vectors)) })
@@ -88,11 +123,8 @@ public enum ClassifierTraining {
                 progress("svm \(kernel.description) C=\(c): \(String(format: "%.4f", accuracy))")
             }
             results = grid.indices.map {
-                SearchResult(candidate: "\(grid[$0].kernel.description) C=\(grid[$0].c)", accuracy: scores.values[$0]!)
+                SearchResult(candidate: .svm(kernel: grid[$0].kernel, c: grid[$0].c), accuracy: scores.values[$0]!)
             }
-            let best = Self.bestIndex(results)
-            model.svm = trainer.fit(
-                data, gram: grams[grid[best].kernel]!, kernel: grid[best].kernel, c: grid[best].c, probability: true)
         case .knn:
             let references = data.encodings.map(\.values)
             for k in options.knnNeighbours {
@@ -113,16 +145,11 @@ public enum ClassifierTraining {
                         }
                     }
                 }
-                results.append(SearchResult(candidate: "k=\(k)", accuracy: Double(correct) / Double(data.count)))
+                results.append(SearchResult(candidate: .knn(k: k), accuracy: Double(correct) / Double(data.count)))
                 progress("knn k=\(k): \(String(format: "%.4f", results.last!.accuracy))")
             }
-            let best = Self.bestIndex(results)
-            model.knn = KNNModel(k: options.knnNeighbours[best])
         case .xgboost:
-            var xgboostTrainer = XGBoostTrainer()
-            xgboostTrainer.seed = options.seed
-            xgboostTrainer.rounds = options.xgboostRounds
-            let trainer = xgboostTrainer
+            let trainer = xgboostTrainer(options)
             let candidates = trainer.candidates(options.xgboostCandidates)
             let testSets = data.stratifiedFolds(folds, seed: options.seed)
             let scores = ParallelResults<Double>(count: candidates.count)
@@ -145,19 +172,59 @@ public enum ClassifierTraining {
                     }
                     scores.set(index, Double(correct) / Double(data.count))
                     progress(
-                        "xgboost \(Self.describe(candidates[index])): \(String(format: "%.4f", scores.values[index]!))")
+                        "xgboost \(Candidate.xgboost(parameters: candidates[index])): \(String(format: "%.4f", scores.values[index]!))"
+                    )
                 } catch {
                     failures.set(index, "\(error)")
                 }
             }
             if let failure = failures.values.compactMap({ $0 }).first { throw XGBoostError.library(failure) }
             results = candidates.indices.map {
-                SearchResult(candidate: Self.describe(candidates[$0]), accuracy: scores.values[$0]!)
+                SearchResult(candidate: .xgboost(parameters: candidates[$0]), accuracy: scores.values[$0]!)
             }
-            let best = Self.bestIndex(results)
-            model.xgboost = try trainer.fit(data, members: Array(0..<data.count), parameters: candidates[best])
         }
-        return (model, results.sorted { $0.accuracy > $1.accuracy })
+        let best = Self.bestIndex(results)
+        return [results[best]]
+            + results.indices.filter { $0 != best }.map { results[$0] }
+            .sorted { $0.accuracy > $1.accuracy }
+    }
+
+    /// Fits one candidate on all of `data` (no search): the model `train` writes, and the models of
+    /// the calibration rounds.
+    public static func fit(_ data: LabelledEncodings, candidate: Candidate, options: TrainingOptions) throws
+        -> FaceClassifierModel
+    {
+        var model = FaceClassifierModel(
+            kind: options.kind, classes: data.classes, encoder: options.encoder, openSet: options.openSet,
+            zmfaceVersion: ZMFaceVersion.current, createdAt: ISO8601DateFormatter().string(from: Date()),
+            referenceLabels: data.labels, referenceEncodings: FaceClassifierModel.packEncodings(data.encodings))
+        switch candidate {
+        case .svm(let kernel, let c):
+            model.kind = .svm
+            model.svm = svmTrainer(options).fit(
+                data, gram: kernel.gram(data.encodings.map(\.values)), kernel: kernel, c: c, probability: true)
+        case .knn(let k):
+            model.kind = .knn
+            model.knn = KNNModel(k: k)
+        case .xgboost(let parameters):
+            model.kind = .xgboost
+            model.xgboost = try xgboostTrainer(options).fit(
+                data, members: Array(0..<data.count), parameters: parameters)
+        }
+        return model
+    }
+
+    private static func svmTrainer(_ options: TrainingOptions) -> SVMTrainer {
+        var trainer = SVMTrainer()
+        trainer.seed = options.seed
+        return trainer
+    }
+
+    private static func xgboostTrainer(_ options: TrainingOptions) -> XGBoostTrainer {
+        var trainer = XGBoostTrainer()
+        trainer.seed = options.seed
+        trainer.rounds = options.xgboostRounds
+        return trainer
     }
 
     /// The most accurate candidate; ties go to the earlier one (the simpler model, smaller C), as
@@ -166,10 +233,6 @@ public enum ClassifierTraining {
         results.indices.max {
             results[$0].accuracy < results[$1].accuracy || (results[$0].accuracy == results[$1].accuracy && $0 > $1)
         }!
-    }
-
-    private static func describe(_ parameters: [String: String]) -> String {
-        parameters.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
     }
 }
 

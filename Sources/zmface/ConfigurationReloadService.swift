@@ -98,6 +98,7 @@ struct ConfigurationReloadService: Service {
             do {
                 try classifier.reload(path: fresh.classifierModel, minProbaOverride: .some(fresh.minProba))
                 logger.notice("classifier switched", metadata: ["path": "\(classifier.path)"])
+                if let warning = classifier.minProbaWarning { logger.warning("\(warning)") }
                 switchedClassifier = true
             } catch {
                 logger.error("classifier switch failed; keeping the running model", metadata: ["error": "\(error)"])
@@ -128,6 +129,7 @@ struct ConfigurationReloadService: Service {
         guard let classifier else { return }
         do {
             try classifier.reload()
+            if let warning = classifier.minProbaWarning { logger.warning("\(warning)") }
             let model = classifier.classifier.model
             logger.notice(
                 "classifier reloaded",

@@ -27,6 +27,7 @@ enum RecognitionStack {
         do {
             let classifier = try ReloadableClassifier(path: path, minProbaOverride: settings.minProba)
             let model = classifier.classifier.model
+            if let warning = classifier.minProbaWarning { logger.warning("\(warning)") }
             logger.info(
                 "classifier loaded",
                 metadata: [

@@ -12,16 +12,18 @@ final class ReloadableClassifier: FaceIdentifier {
         var classifier: FaceClassifier
         /// `<kind>-<first 12 hex digits of the file's sha256>`, recorded with every stored result.
         var version: String
+        /// Set when the configured minProba names far fewer faces than the model's own rule.
+        var minProbaWarning: String?
     }
 
     private let current: Mutex<Current>
 
     init(path: String, minProbaOverride: Double?) throws {
-        let classifier = try Self.load(path, minProbaOverride)
+        let (classifier, warning) = try Self.load(path, minProbaOverride)
         current = Mutex(
             Current(
                 path: path, minProbaOverride: minProbaOverride, classifier: classifier,
-                version: Self.version(of: path, classifier)))
+                version: Self.version(of: path, classifier), minProbaWarning: warning))
     }
 
     func identify(_ encoding: FaceEncoding) throws(RecognitionError) -> Identification {
@@ -36,6 +38,8 @@ final class ReloadableClassifier: FaceIdentifier {
     var classifier: FaceClassifier { current.withLock { $0.classifier } }
     var path: String { current.withLock { $0.path } }
     var modelVersion: String { current.withLock { $0.version } }
+    /// Log this at start and after each reload (see `minProbaCost`).
+    var minProbaWarning: String? { current.withLock { $0.minProbaWarning } }
 
     /// The checksum from the model file's header line (already verified by the loader).
     private static func version(of path: String, _ classifier: FaceClassifier) -> String {
@@ -55,16 +59,37 @@ final class ReloadableClassifier: FaceIdentifier {
         let (path, override) = current.withLock { ($0.path, $0.minProbaOverride) }
         let chosenPath = newPath ?? path
         let chosenOverride = minProbaOverride ?? override
-        let fresh = try Self.load(chosenPath, chosenOverride)
+        let (fresh, warning) = try Self.load(chosenPath, chosenOverride)
         let version = Self.version(of: chosenPath, fresh)
         current.withLock {
-            $0 = Current(path: chosenPath, minProbaOverride: chosenOverride, classifier: fresh, version: version)
+            $0 = Current(
+                path: chosenPath, minProbaOverride: chosenOverride, classifier: fresh, version: version,
+                minProbaWarning: warning)
         }
     }
 
-    private static func load(_ path: String, _ minProbaOverride: Double?) throws -> FaceClassifier {
+    private static func load(_ path: String, _ minProbaOverride: Double?) throws -> (FaceClassifier, String?) {
         var model = try FaceClassifierModel.load(from: URL(fileURLWithPath: path))
+        let warning = minProbaOverride.flatMap { minProbaCost(of: $0, for: model) }
         if let minProbaOverride { model.openSet.minProba = minProbaOverride }
-        return FaceClassifier(model: model)
+        return (FaceClassifier(model: model), warning)
+    }
+
+    /// A configured minProba (`classifier.minProba`, or the original config.json's 0.9) is honoured,
+    /// but when the model's own calibration says it names far fewer known faces than the model's
+    /// chosen rule (below 80 % of that share), the server says so, with both figures.
+    static func minProbaCost(of configured: Double, for model: FaceClassifierModel) -> String? {
+        guard let estimate = model.calibration, estimate.method == "cross-validation",
+            configured > model.openSet.minProba, estimate.namedCorrectly > 0,
+            let configuredShare = estimate.namedCorrectly(atMinProba: configured),
+            configuredShare < 0.8 * estimate.namedCorrectly
+        else { return nil }
+        return String(
+            format:
+                "the configured minProba %.2f names about %.0f%% of known faces on the model's calibration data, "
+                + "the model's own minProba %.2f about %.0f%% (strangers named: %.1f%%); the configured value is "
+                + "used: remove classifier.minProba (or the original config.json's minProba) to use the model's",
+            configured, configuredShare * 100, model.openSet.minProba, estimate.namedCorrectly * 100,
+            estimate.strangersNamed * 100)
     }
 }

@@ -114,9 +114,14 @@ struct ServeCommand: AsyncParsableCommand {
         var lines = ["models: \(files.directory.path)", "workers: \(settings.workers)"]
         if let path = settings.classifierModel {
             let classifier = try ReloadableClassifier(path: path, minProbaOverride: settings.minProba)
+            let model = classifier.classifier.model
+            lines.append("classifier: \(path) (\(classifier.modelVersion), \(model.classes.count) classes)")
+            let rule = model.openSet
             lines.append(
-                "classifier: \(path) (\(classifier.modelVersion), \(classifier.classifier.model.classes.count) classes)"
-            )
+                String(
+                    format: "open-set rule: minProba %.2f, maxDistance %.2f, minMargin %.2f", rule.minProba,
+                    rule.maxDistance, rule.minMargin) + (model.calibration.map { " (model: \($0.note))" } ?? ""))
+            if let warning = classifier.minProbaWarning { lines.append("warning: \(warning)") }
         }
         lines.append("zerorpc: \(settings.zerorpc.endpoints.joined(separator: ", "))")
         if settings.zoneminder.enabled {

@@ -52,19 +52,54 @@ public struct FaceClassifier: FaceIdentifier {
     public func identify(_ encoding: FaceEncoding, rule: FaceClassifierModel.OpenSetRule) throws(RecognitionError)
         -> Identification
     {
+        decide(try score(encoding), rule: rule)
+    }
+
+    /// What the classifier says about an encoding before any open-set rule: everything a rule
+    /// decides on, so calibration can try many rules on one scoring.
+    public func score(_ encoding: FaceEncoding) throws(RecognitionError) -> FaceScore {
         let probabilities = try probabilities(encoding)
         let ranked = probabilities.indices.sorted { probabilities[$0] > probabilities[$1] }
         let top = ranked[0]
         let probability = probabilities[top]
-        let margin = probability - (ranked.count > 1 ? probabilities[ranked[1]] : 0)
-        let distance = nearestDistance(encoding, toClass: top)
-        let isStrangerClass = classes[top] == rule.unknownClass
-        // The trained stranger class answers as the original did ("Unknown"), gated on probability only.
-        let accepted =
-            probability >= rule.minProba && margin >= rule.minMargin
-            && (isStrangerClass || (distance ?? .infinity) <= rule.maxDistance)
+        return FaceScore(
+            predicted: top, probability: probability,
+            margin: probability - (ranked.count > 1 ? probabilities[ranked[1]] : 0),
+            distance: nearestDistance(encoding, toClass: top))
+    }
+
+    /// The open-set rule applied to a score. The trained stranger class answers as the original did
+    /// ("Unknown"), gated on probability and margin only: its photos are not the person it names.
+    public func decide(_ score: FaceScore, rule: FaceClassifierModel.OpenSetRule) -> Identification {
+        let isStrangerClass = classes[score.predicted] == rule.unknownClass
         return Identification(
-            name: accepted ? classes[top] : nil, probability: probability, distance: distance, margin: margin,
+            name: rule.accepts(score, strangerClass: isStrangerClass) ? classes[score.predicted] : nil,
+            probability: score.probability, distance: score.distance, margin: score.margin,
             isStranger: isStrangerClass)
+    }
+}
+
+/// A classifier's answer for one encoding: the most probable class, its probability, its margin
+/// over the runner-up, and the distance to that class's nearest training encoding.
+public struct FaceScore: Sendable, Equatable {
+    public var predicted: Int
+    public var probability: Double
+    public var margin: Double
+    public var distance: Double?
+
+    public init(predicted: Int, probability: Double, margin: Double, distance: Double?) {
+        self.predicted = predicted
+        self.probability = probability
+        self.margin = margin
+        self.distance = distance
+    }
+}
+
+extension FaceClassifierModel.OpenSetRule {
+    /// Whether the rule lets a score through (`strangerClass`: the score names the stranger class,
+    /// which has no distance gate).
+    public func accepts(_ score: FaceScore, strangerClass: Bool) -> Bool {
+        score.probability >= minProba && score.margin >= minMargin
+            && (strangerClass || (score.distance ?? .infinity) <= maxDistance)
     }
 }

@@ -65,6 +65,8 @@ public struct FaceClassifierModel: Codable, Sendable, Equatable {
     public var svm: SVMModel?
     public var knn: KNNModel?
     public var xgboost: XGBoostModel?
+    /// How `openSet` was chosen and its estimated figures; absent in models of earlier versions.
+    public var calibration: OperatingPointEstimate?
 
     package init(
         kind: Kind, classes: [String], encoder: EncoderSettings, openSet: OpenSetRule, zmfaceVersion: String,

@@ -8,10 +8,12 @@ struct CalibrateCommand: ParsableCommand {
         commandName: "calibrate",
         abstract: "Choose the open-set thresholds for a target stranger-acceptance rate.",
         discussion: """
-            Tries minProba from 0 to 1 and maxDistance from 0.30 to 0.80 on labelled encodings that \
-            include strangers (the Unknown class, or people the model does not know), keeps the pairs \
-            whose stranger acceptance is at or below the target, and picks the one that names the most \
-            known faces. Writes the model with those thresholds.
+            Scores labelled encodings that include strangers (the Unknown class, or people the model \
+            does not know) with the model, tries minProba, maxDistance and minMargin on the same grid \
+            as `zmface train`, keeps the rules whose stranger acceptance is at or below the target, \
+            and picks the one that names the most known faces correctly. Writes the model with that \
+            rule and its figures. (`train` already does this by cross-validation; use this with \
+            photos the model was not trained on.)
 
             Example:
               zmface calibrate faces.model calibration-encodings.json --target-stranger-acceptance 0.01
@@ -37,39 +39,20 @@ struct CalibrateCommand: ParsableCommand {
             else {
                 throw CommandError.message("\(encodings): no strangers to calibrate on (add Unknown or unseen people)")
             }
-            var best: (rule: FaceClassifierModel.OpenSetRule, point: ClassifierEvaluation.OperatingPoint)?
-            for distanceStep in 0...25 {
-                var rule = fitted.openSet
-                rule.maxDistance = 0.3 + Double(distanceStep) * 0.02
-                let calibrating = FaceClassifier(
-                    model: {
-                        var m = fitted
-                        m.openSet = rule
-                        return m
-                    }())
-                let evaluation = try ClassifierEvaluation.evaluate(
-                    calibrating, on: data, thresholds: (0...100).map { Double($0) / 100 })
-                for point in evaluation.sweep where point.strangerAcceptance <= targetStrangerAcceptance {
-                    var candidate = rule
-                    candidate.minProba = point.minProba
-                    if best == nil || point.coverage > best!.point.coverage
-                        || (point.coverage == best!.point.coverage && point.accuracy > best!.point.accuracy)
-                    {
-                        best = (candidate, point)
-                    }
-                }
-            }
-            guard let best else {
-                throw CommandError.message("no thresholds reach a stranger acceptance of \(targetStrangerAcceptance)")
-            }
-            fitted.openSet = best.rule
+            let samples = try OpenSetCalibration.judge(data, by: FaceClassifier(model: fitted))
+            let people = fitted.classes.filter { $0 != strangerClass }
+            let chosen = OpenSetCalibration.choose(
+                samples, base: fitted.openSet, target: targetStrangerAcceptance, people: people)
+            fitted.openSet = chosen.rule
+            fitted.calibration = chosen.estimate
             try fitted.write(to: out.map { URL(fileURLWithPath: $0) } ?? url)
+            print(chosen.summary)
             print(
                 String(
                     format:
-                        "minProba %.2f, maxDistance %.2f: coverage %.3f, accuracy %.3f, strangers accepted %.3f; wrote %@",
-                    best.rule.minProba, best.rule.maxDistance, best.point.coverage, best.point.accuracy,
-                    best.point.strangerAcceptance, out ?? model))
+                        "minProba %.2f, maxDistance %.2f, minMargin %.2f: coverage %.3f, strangers accepted %.3f; wrote %@",
+                    chosen.rule.minProba, chosen.rule.maxDistance, chosen.rule.minMargin,
+                    chosen.estimate.namedCorrectly, chosen.estimate.strangersNamed, out ?? model))
         } catch {
             CommandError.report(error)
             throw ExitCode.failure
