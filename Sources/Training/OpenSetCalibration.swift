@@ -65,8 +65,8 @@ public enum OpenSetCalibration {
     static let minMarginGrid = [0, 0.05, 0.1, 0.15, 0.2, 0.3]
 
     /// Scores `data` as described above with `candidate` (the searched hyper-parameters) and
-    /// chooses the rule. Falls back to the distance rule when there are fewer than 3 people or a
-    /// person has fewer than 3 photos.
+    /// chooses the rule. Falls back to the distance rule when fewer than 3 people have 3 photos or
+    /// more (people with fewer still take part, and show up as weak in the report).
     public static func calibrate(
         _ data: LabelledEncodings, candidate: Candidate, options: TrainingOptions, target: Double,
         fixed: Fixed = Fixed(), progress: @Sendable (String) -> Void = { _ in }
@@ -74,17 +74,17 @@ public enum OpenSetCalibration {
         let unknownClass = options.openSet.unknownClass
         let counts = data.counts()
         let people = data.classes.indices.filter { data.classes[$0] != unknownClass }
-        let fewest = people.map { counts[$0] }.min() ?? 0
+        let estimable = people.filter { counts[$0] >= 3 }.count
         var rule = options.openSet
-        if fixed.isComplete || people.count < 3 || fewest < 3 {
+        if fixed.isComplete || estimable < 3 {
             rule.minProba = fixed.minProba ?? 0
             rule.maxDistance = fixed.maxDistance ?? fallbackDistance
             rule.minMargin = fixed.minMargin ?? 0
             let note =
                 fixed.isComplete
                 ? "thresholds given on the command line"
-                : "too little data to estimate a rule (\(people.count) people, the fewest with \(fewest) photos; "
-                    + "3 and 3 needed): dlib's distance rule, \(fallbackDistance)"
+                : "too little data to estimate a rule (\(estimable) of \(people.count) people have 3 photos or more; "
+                    + "3 such people needed): dlib's distance rule, \(fallbackDistance)"
             return Result(
                 rule: rule,
                 estimate: OperatingPointEstimate(
@@ -104,7 +104,10 @@ public enum OpenSetCalibration {
     ) throws -> [Sample] {
         let unknownClass = options.openSet.unknownClass
         var samples: [Sample] = []
-        let folds = max(2, min(options.folds, data.counts().min() ?? 2))
+        // Every person's photos are spread over the folds, so each training part keeps all but about
+        // 1/k of them (at least one: a class has 2 or more); a person with fewer photos than folds
+        // simply has some folds without a held-out photo.
+        let folds = max(2, min(options.folds, data.counts().max() ?? 2))
         for (index, test) in data.stratifiedFolds(folds, seed: options.seed).enumerated() where !test.isEmpty {
             let testSet = Set(test)
             let training = data.subset((0..<data.count).filter { !testSet.contains($0) })
@@ -169,32 +172,41 @@ public enum OpenSetCalibration {
         _ samples: [Sample], base: FaceClassifierModel.OpenSetRule, target: Double, fixed: Fixed = Fixed(),
         people: [String]
     ) -> Result {
-        var best: (rule: FaceClassifierModel.OpenSetRule, outcome: Outcome)?
+        var tied: [(rule: FaceClassifierModel.OpenSetRule, outcome: Outcome)] = []
         let strictest = FaceClassifierModel.OpenSetRule(
             minProba: fixed.minProba ?? minProbaGrid.last!, maxDistance: fixed.maxDistance ?? maxDistanceGrid.first!,
             minMargin: fixed.minMargin ?? minMarginGrid.last!, unknownClass: base.unknownClass)
-        // Stricter thresholds are tried first, so among rules with the same outcome the strictest
-        // wins: it leaves the most room for strangers unlike any seen here.
         for maxDistance in fixed.maxDistance.map({ [$0] }) ?? maxDistanceGrid {
-            for minMargin in fixed.minMargin.map({ [$0] }) ?? minMarginGrid.reversed() {
-                for minProba in fixed.minProba.map({ [$0] }) ?? minProbaGrid.reversed() {
+            for minMargin in fixed.minMargin.map({ [$0] }) ?? minMarginGrid {
+                for minProba in fixed.minProba.map({ [$0] }) ?? minProbaGrid {
                     let rule = FaceClassifierModel.OpenSetRule(
                         minProba: minProba, maxDistance: maxDistance, minMargin: minMargin,
                         unknownClass: base.unknownClass)
                     let outcome = outcome(samples, rule: rule)
                     guard outcome.strangerShare <= target + 1e-12 else { continue }
-                    if let current = best {
+                    if let current = tied.first {
                         let a = (outcome.namedCorrectly, -outcome.namedWrongly, -outcome.strangersNamed)
                         let b = (
                             current.outcome.namedCorrectly, -current.outcome.namedWrongly,
                             -current.outcome.strangersNamed
                         )
-                        guard a > b else { continue }
+                        if a < b { continue }
+                        if a > b { tied.removeAll() }
                     }
-                    best = (rule, outcome)
+                    tied.append((rule, outcome))
                 }
             }
         }
+        // Many rules usually do equally well on these samples: a band of distances and
+        // probabilities between the last known face let in and the first stranger kept out. The
+        // middle of that band (median distance, then probability, then margin) leaves room on both
+        // sides for faces unlike any seen here; an edge would turn away the next photo that is a
+        // little further off, or let in the next stranger a little closer.
+        tied.sort {
+            ($0.rule.maxDistance, $0.rule.minProba, $0.rule.minMargin)
+                < ($1.rule.maxDistance, $1.rule.minProba, $1.rule.minMargin)
+        }
+        let best = tied.isEmpty ? nil : tied[tied.count / 2]
         let chosen = best ?? (strictest, outcome(samples, rule: strictest))
         let note =
             best == nil

@@ -124,7 +124,7 @@ import ZMFaceCore
         #expect(strangersNamed <= 1, "\(strangersNamed) of 50 fresh strangers named")
     }
 
-    @Test("Fewer than 3 people, or a person with fewer than 3 photos, falls back to dlib's distance rule")
+    @Test("Fewer than 3 people with 3 photos or more falls back to dlib's distance rule")
     func fallback() throws {
         for data in [
             Self.dataset(people: 2, photos: 8, strangers: 5, seed: 3),

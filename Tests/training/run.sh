@@ -13,5 +13,6 @@ requirements=(numpy==1.26.4 pillow==10.4.0 scikit-learn==1.5.2 scipy==1.14.1 job
   pytest==8.3.4 zerorpc==0.6.3 pyzmq==27.3.0 msgpack==1.2.4 gevent==26.9.0)
 ensure_venv "$venv" "${requirements[@]}"
 scripts/fetch-test-data
+scripts/fetch-recognition-set
 export ZMFACE_BIN=$PWD/$zmface
 exec "$venv/bin/python" -m pytest -p no:cacheprovider -q Tests/training "$@"
