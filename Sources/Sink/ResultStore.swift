@@ -129,21 +129,27 @@ public final class ResultStore: Sendable {
         casts[4] = "to_timestamp(%::float8)"
         try insertRows(
             into: "detections", columns: detectionColumns, casts: casts, batch: batch, rows: detections, on: connection)
-        let summaries = EventSummary.summarize(results.frames)
         try insertRows(
             into: "event_summaries",
             columns: [
                 "event_id", "person", "name", "monitor_id", "first_seen", "last_seen", "frames_seen", "best_frame",
-                "best_box", "max_probability", "mean_probability",
+                "best_box", "max_probability", "mean_probability", "seen", "seen_confidence", "agreeing_frames",
+                "contradicting_frames",
             ],
-            casts: ["", "", "", "", "to_timestamp(%::float8)", "to_timestamp(%::float8)", "", "", "", "", ""],
+            casts: [
+                "", "", "", "", "to_timestamp(%::float8)", "to_timestamp(%::float8)", "", "", "", "", "", "", "", "",
+                "",
+            ],
             batch: batch,
-            rows: summaries.map { summary in
-                [
+            rows: results.summaries.map { summary in
+                let decision = summary.decision
+                return [
                     eventID, summary.person, summary.name, String(event.monitorID), sqlTime(summary.firstSeen),
                     sqlTime(summary.lastSeen), String(summary.framesSeen), String(summary.bestFrame),
                     "{\(summary.bestBox.top),\(summary.bestBox.right),\(summary.bestBox.bottom),\(summary.bestBox.left)}",
                     summary.maxProbability.map(sqlDouble), summary.meanProbability.map(sqlDouble),
+                    decision.map { $0.seen ? "true" : "false" }, decision.map { sqlDouble($0.confidence) },
+                    decision.map { String($0.agreeingFrames) }, decision.map { String($0.contradictingFrames) },
                 ]
             }, on: connection)
         if let watermark = results.lowWatermark {

@@ -12,6 +12,9 @@ public struct EventSummary: Sendable, Equatable {
     public var bestBox: FaceBox
     public var maxProbability: Double?
     public var meanProbability: Double?
+    /// For a named person, the event's decision (`EventDecision`): whether they were seen in the
+    /// event as a whole, and how sure that is; nil for unknown faces.
+    public var decision: EventDecision?
 
     /// Summaries of the faces that reached the classifier (gated faces have no identity), best
     /// face first by probability, then focus; one per person, sorted by person.
@@ -22,6 +25,7 @@ public struct EventSummary: Sendable, Equatable {
                 byPerson[face.person, default: []].append((frame, face))
             }
         }
+        let decisions = EventDecision.decide(frames)
         return byPerson.keys.sorted().map { person in
             let sightings = byPerson[person]!
             let best = sightings.max { a, b in
@@ -40,7 +44,8 @@ public struct EventSummary: Sendable, Equatable {
                 framesSeen: Set(sightings.map(\.frame.frameID)).count, bestFrame: best.frame.frameID,
                 bestBox: best.face.box, maxProbability: probabilities.max(),
                 meanProbability: probabilities.isEmpty
-                    ? nil : probabilities.reduce(0, +) / Double(probabilities.count))
+                    ? nil : probabilities.reduce(0, +) / Double(probabilities.count),
+                decision: best.face.name.flatMap { decisions[$0] })
         }
     }
 }

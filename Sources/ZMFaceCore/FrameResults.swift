@@ -114,7 +114,10 @@ public enum EventOutcome: Sendable, Equatable {
 public struct EventResults: Sendable {
     public var event: EventInfo
     public var outcome: EventOutcome
-    public var frames: [FrameResult]
+    public let frames: [FrameResult]
+    /// Who the event showed, one row per person (the decision included), made once from `frames`
+    /// for both the store and the PUB message.
+    public let summaries: [EventSummary]
     /// Which classifier produced the names (its sha256, or `none`).
     public var modelVersion: String
     /// The new low watermark of the live cursor, or nil for a backfill (which never moves it).
@@ -126,6 +129,7 @@ public struct EventResults: Sendable {
         self.event = event
         self.outcome = outcome
         self.frames = frames
+        self.summaries = EventSummary.summarize(frames)
         self.modelVersion = modelVersion
         self.lowWatermark = lowWatermark
     }

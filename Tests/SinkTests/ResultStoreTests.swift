@@ -54,9 +54,10 @@ struct ResultStoreTests {
     func migrations() async throws {
         let (store, url) = try TestDatabase.freshStore()
         defer { store.close() }
-        #expect(try await store.migrate() == [1])
+        #expect(try await store.migrate() == [1, 2])
         #expect(try await store.migrate() == [])
-        #expect(try TestDatabase.query(url, "SELECT version FROM schema_migrations") == [["1"]])
+        #expect(
+            try TestDatabase.query(url, "SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"]])
     }
 
     @Test("a database newer than this zmface is refused, not modified")
@@ -104,6 +105,10 @@ struct ResultStoreTests {
         #expect(try TestDatabase.query(url, "SELECT count(*) FROM frames") == [["1"]])
         #expect(try TestDatabase.query(url, "SELECT runs FROM events") == [["2"]])
         #expect(try TestDatabase.query(url, "SELECT person, frames_seen FROM event_summaries") == [["a", "1"]])
+        // One very sure frame (0.95, distance 0.4) and nothing against it: the event decision says seen.
+        #expect(
+            try TestDatabase.query(url, "SELECT seen, agreeing_frames, contradicting_frames FROM event_summaries")
+                == [["t", "1", "0"]])
     }
 
     @Test("the cursor moves only forward and is read back; handled events are listed from a watermark")

@@ -61,6 +61,11 @@ def test_every_scheme_and_frame_source_is_read_and_recognised(zm, pgurl, tmp_pat
                 WHERE d.event_id = s.event_id AND d.person = s.person) FROM event_summaries s"""):
         assert frames_seen == count, person
     assert sorted({r[0] for r in rows(pgurl, "SELECT name FROM event_summaries")}) == sorted([OBAMA, BIDEN])
+    # The event decision: both people, named in every one of their frames, were seen in each event.
+    for name, seen, agreeing, contradicting, confidence in rows(
+            pgurl, "SELECT name, seen, agreeing_frames, contradicting_frames, seen_confidence FROM event_summaries"):
+        assert seen is True and agreeing == (6 if name == OBAMA else 4) and contradicting == 0, name
+        assert 0.5 < confidence <= 1, (name, confidence)
     assert rows(pgurl, "SELECT low_watermark FROM ingest_cursor")[0][0] == max(e.id for e in events.values()) + 1
 
     before = rows(pgurl, "SELECT count(*) FROM detections")[0][0]

@@ -96,6 +96,9 @@ def test_subscribers_get_every_result_in_order_after_commit(zm, pgurl, tmp_path,
         people = {p["name"]: p for p in m["people"]}
         assert set(people) == {OBAMA, BIDEN} and people[OBAMA]["framesSeen"] == 3
         assert m["outcome"] == "processed"
+        # The event's decision, most confident first: both people were seen.
+        assert {s["name"] for s in m["seen"]} == {OBAMA, BIDEN} and people[OBAMA]["seen"] is True
+        assert all(0 < s["confidence"] <= 1 and s["frames"] >= 1 for s in m["seen"])
 
     # zmface subscribe (started with the server): the same stream; the only gap it may report is
     # the first status messages sent before its subscription reached the server.

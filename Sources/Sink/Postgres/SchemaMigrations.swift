@@ -3,7 +3,8 @@
 /// applying the same one twice. Append new versions; never edit an applied one.
 enum SchemaMigrations {
     static let all: [(version: Int, name: String, sql: String)] = [
-        (1, "results and ingest state", version1)
+        (1, "results and ingest state", version1),
+        (2, "event decision per person", version2),
     ]
 
     static var latest: Int { all.last!.version }
@@ -89,6 +90,13 @@ enum SchemaMigrations {
             low_watermark bigint NOT NULL,
             updated_at    timestamptz NOT NULL DEFAULT now()
         );
+        """
+
+    /// The event's decision for each named person (EventDecision): seen in the event as a whole,
+    /// and how sure; null for unknown clusters and for events stored before this version.
+    private static let version2 = """
+        ALTER TABLE event_summaries ADD COLUMN seen boolean, ADD COLUMN seen_confidence double precision,
+            ADD COLUMN agreeing_frames integer, ADD COLUMN contradicting_frames integer;
         """
 
     /// Applies every migration newer than the database's version; returns the versions applied.

@@ -45,6 +45,16 @@ struct PersonSummaryMessage: Encodable, Sendable {
     var bestBox: [Int]
     var maxProbability: Nullable<Double>
     var meanProbability: Nullable<Double>
+    /// The event's decision for a named person (null for unknown faces).
+    var seen: Nullable<Bool>
+    var seenConfidence: Nullable<Double>
+}
+
+/// A person the event's decision says was seen.
+struct SeenMessage: Encodable, Sendable {
+    var name: String
+    var confidence: Double
+    var frames: Int
 }
 
 struct EventMessage: Encodable, Sendable {
@@ -58,6 +68,8 @@ struct EventMessage: Encodable, Sendable {
     var reason: Nullable<String>
     var framesSelected: Int
     var faces: Int
+    /// Who was seen in the event as a whole, most confident first.
+    var seen: [SeenMessage]
     var people: [PersonSummaryMessage]
     var model: String
 }
@@ -128,15 +140,20 @@ enum MessageBuilder {
 
     static func event(of results: EventResults) -> (topic: String, body: EventMessage) {
         let event = results.event
-        let people = EventSummary.summarize(results.frames).map { summary in
+        let people = results.summaries.map { summary in
             PersonSummaryMessage(
                 person: summary.person, name: Nullable(summary.name),
                 firstSeen: summary.firstSeen.timeIntervalSince1970,
                 lastSeen: summary.lastSeen.timeIntervalSince1970, framesSeen: summary.framesSeen,
                 bestFrame: summary.bestFrame,
                 bestBox: [summary.bestBox.top, summary.bestBox.right, summary.bestBox.bottom, summary.bestBox.left],
-                maxProbability: summary.maxProbability.finite, meanProbability: summary.meanProbability.finite)
+                maxProbability: summary.maxProbability.finite, meanProbability: summary.meanProbability.finite,
+                seen: Nullable(summary.decision?.seen), seenConfidence: summary.decision.map(\.confidence).finite)
         }
+        let seen = results.summaries.compactMap { summary -> SeenMessage? in
+            guard let name = summary.name, let decision = summary.decision, decision.seen else { return nil }
+            return SeenMessage(name: name, confidence: decision.confidence, frames: decision.agreeingFrames)
+        }.sorted { $0.confidence > $1.confidence }
         return (
             "event/\(event.monitorID)/\(event.id)",
             EventMessage(
@@ -144,7 +161,7 @@ enum MessageBuilder {
                 start: event.start.timeIntervalSince1970, end: Nullable(event.end?.timeIntervalSince1970),
                 outcome: results.outcome.name, reason: Nullable(results.outcome.reason),
                 framesSelected: results.frames.count,
-                faces: results.faceCount, people: people, model: results.modelVersion)
+                faces: results.faceCount, seen: seen, people: people, model: results.modelVersion)
         )
     }
 }
