@@ -52,6 +52,16 @@ check "compare: two Obama photos are the same person" json "$work/same.json" "ro
 "$zmface" compare "$photos/obama.jpg" "$photos/biden.jpg" >"$work/diff.json"
 check "compare: Obama and Biden are different people" json "$work/diff.json" "not rows[0]['samePerson'] and rows[0]['distance'] > 0.6"
 
+# --- photos as users have them: format by content --------------------------------------------
+box_near() {  # box_near FILE: the one face's box is within 8 px of obama.jpg's [142, 617, 409, 349]
+  json "$1" "len(rows) == 1 and len(rows[0]['faces']) == 1 and (rows[0]['width'], rows[0]['height']) == (910, 1137) \
+    and all(abs(rows[0]['faces'][0][k] - v) <= 8 for k, v in zip(('top','right','bottom','left'), (142, 617, 409, 349)))"
+}
+ffmpeg -loglevel error -i "$photos/obama.jpg" -c:v libwebp -quality 85 -f webp "$work/webp-named.jpg"
+"$zmface" detect "$work/webp-named.jpg" >"$work/webp.jsonl"
+check "a WebP named .jpg is read as WebP: exit 0" test $? -eq 0
+check "a WebP named .jpg: Obama's face where it is in the JPEG" box_near "$work/webp.jsonl"
+
 # --- bad input --------------------------------------------------------------------------------
 printf 'not an image\n' >"$work/text.jpg"
 : >"$work/empty.jpg"
@@ -70,7 +80,9 @@ PY
 ffmpeg -loglevel error -f lavfi -i color=c=gray:s=320x240 -frames:v 1 "$work/noface.jpg"
 
 expect_error "missing file" "no such file" detect "$work/missing.jpg"
-expect_error "text file" "not a JPEG or PNG" detect "$work/text.jpg"
+expect_error "text file" "not a JPEG, PNG, WebP or BMP" detect "$work/text.jpg"
+printf 'GIF89a\001\000\001\000\000\000\000;' >"$work/anim.jpg"
+expect_error "a GIF named .jpg" "anim.jpg: GIF images are not supported" detect "$work/anim.jpg"
 expect_error "empty file" "file is empty" detect "$work/empty.jpg"
 expect_error "truncated JPEG" "truncated image" detect "$work/truncated.jpg"
 expect_error "zero dimensions" "zero.jpg" detect "$work/zero.jpg"
