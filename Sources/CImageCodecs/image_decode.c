@@ -21,6 +21,80 @@ static int dimensions_status(int64_t width, int64_t height, int64_t max_pixels) 
     return width * height <= max_pixels ? ZMF_IMAGE_OK : ZMF_IMAGE_TOO_MANY_PIXELS;
 }
 
+/* ---- EXIF orientation ---- */
+
+/* A small strict reader of the one tag we need (Orientation, 0x0112, in IFD0) rather than libexif:
+   libexif parses every tag, maker note and thumbnail of the segment (a large surface with a long
+   CVE history) to give us one 16-bit value, and it would be a second copy of the APP1 data next to
+   the one libjpeg already keeps. Every offset is checked against the segment's length. A missing,
+   damaged or out-of-range tag means "as stored" (1), as cv2.imread and Pillow treat it: the
+   picture itself is intact, and refusing a photo because of its metadata would lose it. */
+static uint32_t exif_read(const uint8_t *p, int big_endian, int bytes) {
+    uint32_t value = 0;
+    for (int i = 0; i < bytes; ++i) {
+        const uint8_t byte = big_endian ? p[i] : p[bytes - 1 - i];
+        value = (value << 8) | byte;
+    }
+    return value;
+}
+
+static int exif_orientation(const uint8_t *segment, size_t length) {
+    static const uint8_t exif_id[6] = {'E', 'x', 'i', 'f', 0, 0};
+    if (segment == NULL || length < 6 + 8 || memcmp(segment, exif_id, 6) != 0) return 1;
+    const uint8_t *tiff = segment + 6;
+    const size_t tiff_length = length - 6;
+    int big_endian;
+    if (tiff[0] == 'I' && tiff[1] == 'I') big_endian = 0;
+    else if (tiff[0] == 'M' && tiff[1] == 'M') big_endian = 1;
+    else return 1;
+    if (exif_read(tiff + 2, big_endian, 2) != 42) return 1;
+    const uint32_t ifd = exif_read(tiff + 4, big_endian, 4);
+    if (ifd < 8 || (size_t)ifd > tiff_length - 2) return 1;
+    const uint32_t entries = exif_read(tiff + ifd, big_endian, 2);
+    if ((size_t)entries * 12 > tiff_length - ifd - 2) return 1;
+    for (uint32_t i = 0; i < entries; ++i) {
+        const uint8_t *entry = tiff + ifd + 2 + (size_t)i * 12;
+        if (exif_read(entry, big_endian, 2) != 0x0112) continue;
+        /* type SHORT (3), one value, held in the first two bytes of the value field */
+        if (exif_read(entry + 2, big_endian, 2) != 3 || exif_read(entry + 4, big_endian, 4) != 1) return 1;
+        const uint32_t orientation = exif_read(entry + 8, big_endian, 2);
+        return orientation >= 1 && orientation <= 8 ? (int)orientation : 1;
+    }
+    return 1;
+}
+
+/* Turns packed RGB24 stored as `orientation` says into the upright picture (orientations 5 to 8
+   swap width and height). Returns a new buffer, or NULL when out of memory; `out_width` and
+   `out_height` receive the upright size. */
+static uint8_t *orient_pixels(const uint8_t *stored, int32_t width, int32_t height, int orientation,
+                              int32_t *out_width, int32_t *out_height) {
+    const int swaps = orientation >= 5;
+    const size_t out_w = (size_t)(swaps ? height : width), out_h = (size_t)(swaps ? width : height);
+    uint8_t *upright = malloc(out_w * out_h * 3);
+    if (upright == NULL) return NULL;
+    const size_t w = (size_t)width, h = (size_t)height;
+    for (size_t sy = 0; sy < h; ++sy) {
+        const uint8_t *row = stored + sy * w * 3;
+        for (size_t sx = 0; sx < w; ++sx) {
+            size_t ox, oy; /* where the stored pixel (sx, sy) lands in the upright picture */
+            switch (orientation) {
+            case 2: ox = w - 1 - sx; oy = sy; break;          /* mirrored */
+            case 3: ox = w - 1 - sx; oy = h - 1 - sy; break;  /* rotated 180° */
+            case 4: ox = sx; oy = h - 1 - sy; break;          /* mirrored vertically */
+            case 5: ox = sy; oy = sx; break;                  /* transposed */
+            case 6: ox = h - 1 - sy; oy = sx; break;          /* needs 90° clockwise */
+            case 7: ox = h - 1 - sy; oy = w - 1 - sx; break;  /* transverse */
+            case 8: ox = sy; oy = w - 1 - sx; break;          /* needs 90° counter-clockwise */
+            default: ox = sx; oy = sy; break;
+            }
+            memcpy(upright + (oy * out_w + ox) * 3, row + sx * 3, 3);
+        }
+    }
+    *out_width = (int32_t)out_w;
+    *out_height = (int32_t)out_h;
+    return upright;
+}
+
 /* ---- JPEG ---- */
 
 typedef struct jpeg_failure {
@@ -67,7 +141,16 @@ static zmf_image_status decode_jpeg(const uint8_t *data, size_t length, int64_t 
     }
     jpeg_create_decompress(&info);
     jpeg_mem_src(&info, data, (unsigned long)length);
+    /* Keep APP1 segments (EXIF) for the orientation tag; frames without one cost nothing more. */
+    jpeg_save_markers(&info, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(&info, TRUE);
+    int orientation = 1;
+    for (jpeg_saved_marker_ptr marker = info.marker_list; marker != NULL; marker = marker->next) {
+        if (marker->marker == JPEG_APP0 + 1 && marker->data_length >= 6 && memcmp(marker->data, "Exif\0", 6) == 0) {
+            orientation = exif_orientation(marker->data, marker->data_length);
+            break;
+        }
+    }
     int dimensions = dimensions_status(info.image_width, info.image_height, max_pixels);
     if (dimensions != ZMF_IMAGE_OK) {
         snprintf(err, err_len, "image dimensions %ux%u are outside the accepted range (at most %lld pixels)",
@@ -98,6 +181,16 @@ static zmf_image_status decode_jpeg(const uint8_t *data, size_t length, int64_t 
     out->width = (int32_t)info.output_width;
     out->height = (int32_t)info.output_height;
     jpeg_destroy_decompress(&info);
+    if (orientation != 1) {
+        uint8_t *upright = orient_pixels(pixels, out->width, out->height, orientation, &out->width, &out->height);
+        free(pixels);
+        out->rgb = upright;
+        if (upright == NULL) {
+            out->width = out->height = 0;
+            set_error(err, err_len, "out of memory for the decoded image");
+            return ZMF_IMAGE_OUT_OF_MEMORY;
+        }
+    }
     return ZMF_IMAGE_OK;
 }
 

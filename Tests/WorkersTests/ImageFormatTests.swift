@@ -1,16 +1,17 @@
 import Foundation
+import Recognition
 import Testing
 import Workers
 import ZMFaceCore
 
 /// Photos as users have them: WebP and BMP beside JPEG and PNG, told apart by content (never by
-/// name), and every damaged or hostile file
+/// name), phone JPEGs turned upright by their EXIF orientation, and every damaged or hostile file
 /// refused with a clear error before anything large is allocated.
 ///
 /// Test files are made at test time: WebP (lossy and lossless) by ffmpeg's libwebp encoder (ffmpeg
 /// is installed by scripts/setup; a missing ffmpeg fails these tests, it does not skip them), BMP
 /// both by ffmpeg and by the hand-written writer below (for the forms and hostile headers ffmpeg
-/// does not produce).
+/// does not produce), oriented JPEGs by the project's JPEG encoder plus an EXIF segment written here.
 @Suite struct ImageDecoderFormatTests {
     private let decoder = ImageDecoder()
 
@@ -337,5 +338,139 @@ import ZMFaceCore
         }
         let message = "\(ImageDecodingError.unsupportedFormat(path: "x.jpg", format: format))"
         #expect(message.contains("\(format) images are not supported"))
+    }
+
+    // MARK: - EXIF orientation
+
+    /// An APP1 Exif segment (marker included) holding only IFD0's Orientation tag.
+    private static func exifSegment(orientation: Int, bigEndian: Bool) -> [UInt8] {
+        func u16(_ v: Int) -> [UInt8] { bigEndian ? le16(v).reversed() : le16(v) }
+        func u32(_ v: Int) -> [UInt8] { bigEndian ? le32(v).reversed() : le32(v) }
+        var tiff: [UInt8] = Array((bigEndian ? "MM" : "II").utf8) + u16(42) + u32(8)
+        tiff += u16(1) + u16(0x0112) + u16(3) + u32(1) + u16(orientation) + u16(0) + u32(0)
+        let payload = Array("Exif".utf8) + [0, 0] + tiff
+        return [0xFF, 0xE1] + [UInt8((payload.count + 2) >> 8), UInt8((payload.count + 2) & 0xFF)] + payload
+    }
+
+    /// `jpeg` with `segment` inserted right after its SOI marker.
+    private static func inserting(_ segment: [UInt8], into jpeg: Data) -> Data {
+        var bytes = [UInt8](jpeg)
+        bytes.insert(contentsOf: segment, at: 2)
+        return Data(bytes)
+    }
+
+    /// The picture a camera stores for `upright` when it tags it with `orientation`, following the
+    /// EXIF definitions of where the stored row 0 and column 0 are shown.
+    private static func stored(_ upright: RGBImage, orientation: Int) -> RGBImage {
+        let (w, h) = (upright.width, upright.height)
+        let swaps = orientation >= 5
+        let (sw, sh) = swaps ? (h, w) : (w, h)
+        var pixels = [UInt8](repeating: 0, count: w * h * 3)
+        for sy in 0..<sh {
+            for sx in 0..<sw {
+                let (ux, uy): (Int, Int) =
+                    switch orientation {
+                    case 2: (w - 1 - sx, sy)  // row 0 top, column 0 right
+                    case 3: (w - 1 - sx, h - 1 - sy)  // row 0 bottom, column 0 right
+                    case 4: (sx, h - 1 - sy)  // row 0 bottom, column 0 left
+                    case 5: (sy, sx)  // row 0 left, column 0 top
+                    case 6: (w - 1 - sy, sx)  // row 0 right, column 0 top
+                    case 7: (w - 1 - sy, h - 1 - sx)  // row 0 right, column 0 bottom
+                    case 8: (sy, h - 1 - sx)  // row 0 left, column 0 bottom
+                    default: (sx, sy)
+                    }
+                let from = (uy * w + ux) * 3
+                let to = (sy * sw + sx) * 3
+                pixels[to..<to + 3] = upright.pixels[from..<from + 3]
+            }
+        }
+        return RGBImage(width: sw, height: sh, pixels: pixels)!
+    }
+
+    /// A 32x32 stored picture in four flat quadrants (red, green / blue, white) and, per
+    /// orientation, the colours each upright quadrant must show (top-left, top-right, bottom-left,
+    /// bottom-right): written out from the EXIF definitions, not computed.
+    static let quadrantsByOrientation: [(Int, [String])] = [
+        (1, ["red", "green", "blue", "white"]), (2, ["green", "red", "white", "blue"]),
+        (3, ["white", "blue", "green", "red"]), (4, ["blue", "white", "red", "green"]),
+        (5, ["red", "blue", "green", "white"]), (6, ["blue", "red", "white", "green"]),
+        (7, ["white", "green", "blue", "red"]), (8, ["green", "white", "red", "blue"]),
+    ]
+
+    @Test(
+        "Each EXIF orientation turns a JPEG's quadrants to where the EXIF definitions put them",
+        arguments: quadrantsByOrientation)
+    func orientationQuadrants(orientation: Int, expected: [String]) throws {
+        let colours: [String: [UInt8]] = [
+            "red": [255, 0, 0], "green": [0, 255, 0], "blue": [0, 0, 255], "white": [255, 255, 255],
+        ]
+        var pixels: [UInt8] = []
+        for y in 0..<32 {
+            for x in 0..<32 { pixels += colours[y < 16 ? (x < 16 ? "red" : "green") : (x < 16 ? "blue" : "white")]! }
+        }
+        let jpeg = try ImageEncoder.jpeg(RGBImage(width: 32, height: 32, pixels: pixels)!, quality: 100)
+        let tagged = Self.inserting(
+            Self.exifSegment(orientation: orientation, bigEndian: orientation % 2 == 0), into: jpeg)
+        let image = try decoder.decode(tagged, name: "q.jpg")
+        try #require(image.width == 32 && image.height == 32)
+        for (index, (x, y)) in [(8, 8), (24, 8), (8, 24), (24, 24)].enumerated() {
+            let at = (y * 32 + x) * 3
+            let got = Array(image.pixels[at..<at + 3])
+            let want = colours[expected[index]]!
+            #expect(zip(got, want).allSatisfy { abs(Int($0) - Int($1)) < 24 }, "quadrant \(index): \(got)")
+        }
+    }
+
+    @Test(
+        "A rotated or mirrored phone photo (EXIF 3, 6, 8, 2) decodes upright, close to the original",
+        arguments: [3, 6, 8, 2])
+    func orientedPhoto(orientation: Int) throws {
+        let upright = try Fixtures.photo("obama.jpg")
+        let jpeg = try ImageEncoder.jpeg(Self.stored(upright, orientation: orientation), quality: 95)
+        let tagged = Self.inserting(Self.exifSegment(orientation: orientation, bigEndian: orientation == 6), into: jpeg)
+        let image = try decoder.decode(tagged, name: "phone.jpg")
+        try #require(image.width == upright.width && image.height == upright.height)
+        #expect(Self.meanAbsoluteDifference(image, upright) < 3)
+        // The same file without its tag is the sideways picture: the tag, not luck, made it upright.
+        if orientation != 3 && orientation != 2 {
+            #expect(try decoder.decode(jpeg, name: "untagged.jpg").width == upright.height)
+        } else {
+            let untagged = Self.meanAbsoluteDifference(try decoder.decode(jpeg, name: "untagged.jpg"), upright)
+            #expect(untagged > 10, "\(untagged)")
+        }
+    }
+
+    @Test(
+        "The detector finds the same face in a rotated phone photo as in the upright original", arguments: [6, 8, 3, 2])
+    func orientedPhotoDetection(orientation: Int) throws {
+        let models = try Fixtures.models()
+        let upright = try Fixtures.photo("obama.jpg")
+        let recognizer = FaceRecognizer(settings: RecognitionSettings(minFace: 0, focusThreshold: 0), identifier: nil)
+        let jpeg = try ImageEncoder.jpeg(Self.stored(upright, orientation: orientation), quality: 95)
+        let tagged = Self.inserting(Self.exifSegment(orientation: orientation, bigEndian: false), into: jpeg)
+        let original = try recognizer.recognize(upright, models: models).faces
+        let turned = try recognizer.recognize(decoder.decode(tagged, name: "phone.jpg"), models: models).faces
+        try #require(original.count == 1 && turned.count == 1)
+        let (a, b) = (original[0].box, turned[0].box)
+        #expect(
+            abs(a.top - b.top) <= 8 && abs(a.right - b.right) <= 8 && abs(a.bottom - b.bottom) <= 8
+                && abs(a.left - b.left) <= 8, "\(a) vs \(b)")
+    }
+
+    @Test("Damaged EXIF data leaves the picture as stored: the photo is kept, not refused")
+    func damagedExif() throws {
+        let source = Self.pattern(width: 32, height: 16)
+        let jpeg = try ImageEncoder.jpeg(source, quality: 95)
+        var segment = Self.exifSegment(orientation: 6, bigEndian: false)
+        // IFD0 offset (bytes 14...17 of the segment: marker 2 + length 2 + "Exif\0\0" 6 + "II*\0" 4)
+        // pointing far past the segment, then an entry count larger than the segment.
+        for damage in [(14, Self.le32(0x7FFF_FFF0)), (18, Self.le16(0xFFFF)), (22, Self.le16(4))] {
+            var broken = segment
+            broken.replaceSubrange(damage.0..<damage.0 + damage.1.count, with: damage.1)
+            let image = try decoder.decode(Self.inserting(broken, into: jpeg), name: "exif.jpg")
+            #expect(image.width == 32 && image.height == 16, "damage at \(damage.0)")
+        }
+        segment = Self.exifSegment(orientation: 9, bigEndian: true)
+        #expect(try decoder.decode(Self.inserting(segment, into: jpeg), name: "nine.jpg").width == 32)
     }
 }

@@ -52,7 +52,7 @@ check "compare: two Obama photos are the same person" json "$work/same.json" "ro
 "$zmface" compare "$photos/obama.jpg" "$photos/biden.jpg" >"$work/diff.json"
 check "compare: Obama and Biden are different people" json "$work/diff.json" "not rows[0]['samePerson'] and rows[0]['distance'] > 0.6"
 
-# --- photos as users have them: format by content --------------------------------------------
+# --- photos as users have them: format by content, EXIF orientation --------------------------
 box_near() {  # box_near FILE: the one face's box is within 8 px of obama.jpg's [142, 617, 409, 349]
   json "$1" "len(rows) == 1 and len(rows[0]['faces']) == 1 and (rows[0]['width'], rows[0]['height']) == (910, 1137) \
     and all(abs(rows[0]['faces'][0][k] - v) <= 8 for k, v in zip(('top','right','bottom','left'), (142, 617, 409, 349)))"
@@ -61,6 +61,19 @@ ffmpeg -loglevel error -i "$photos/obama.jpg" -c:v libwebp -quality 85 -f webp "
 "$zmface" detect "$work/webp-named.jpg" >"$work/webp.jsonl"
 check "a WebP named .jpg is read as WebP: exit 0" test $? -eq 0
 check "a WebP named .jpg: Obama's face where it is in the JPEG" box_near "$work/webp.jsonl"
+# A phone held sideways stores the picture turned 90 degrees counter-clockwise (ffmpeg transpose=2)
+# and tags it with EXIF orientation 6; the tag is written here into an APP1 segment.
+ffmpeg -loglevel error -i "$photos/obama.jpg" -vf transpose=2 -q:v 2 "$work/stored.jpg"
+python3 - "$work/stored.jpg" "$work/sideways.jpg" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+tiff = b"MM\x00\x2a" + struct.pack(">IH", 8, 1) + struct.pack(">HHIHH", 0x0112, 3, 1, 6, 0) + struct.pack(">I", 0)
+payload = b"Exif\x00\x00" + tiff
+open(sys.argv[2], "wb").write(data[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + data[2:])
+PY
+"$zmface" detect "$work/sideways.jpg" >"$work/sideways.jsonl"
+check "a sideways JPEG with EXIF orientation 6: exit 0" test $? -eq 0
+check "a sideways JPEG with EXIF orientation 6: upright, Obama's box as in the original" box_near "$work/sideways.jsonl"
 
 # --- bad input --------------------------------------------------------------------------------
 printf 'not an image\n' >"$work/text.jpg"

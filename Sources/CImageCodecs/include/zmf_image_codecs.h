@@ -1,6 +1,7 @@
 // JPEG, PNG, WebP and BMP decoding to packed RGB24, the format chosen by the data's first bytes
 // (never by a file name). JPEG and PNG go through libjpeg(-turbo) and libpng, the decoders the
-// original's Python stack used (PIL/OpenCV), so pixels match bit for bit. WebP goes through libwebp; BMP through a strict decoder of its
+// original's Python stack used (PIL/OpenCV), so pixels match bit for bit; JPEGs are turned upright
+// by their EXIF orientation tag. WebP goes through libwebp; BMP through a strict decoder of its
 // common forms written here. Stricter than a plain library call: a truncated file is an error, not
 // a silently grey-filled picture, and image dimensions are checked against a limit before any
 // pixel buffer is allocated.
@@ -32,7 +33,8 @@ typedef struct zmf_decoded_image {
 } zmf_decoded_image;
 
 /// Decodes a JPEG, PNG, WebP or BMP held in memory. Alpha is dropped (not blended), as PIL's
-/// convert("RGB") does.
+/// convert("RGB") does. A JPEG's EXIF orientation (1-8) is applied, so width and height are the
+/// upright picture's.
 /// On failure `out->rgb` is NULL and `err` holds the decoder's message.
 zmf_image_status zmf_image_decode(const uint8_t *data, size_t length, int64_t max_pixels,
                                   zmf_decoded_image *out, char *err, size_t err_len);
