@@ -119,6 +119,30 @@ check "unknown detector is a usage error, not a crash (exit $code)" test "$code"
 code=$?
 check "out-of-range upsample is a usage error (exit $code)" test "$code" -ne 0 -a "$code" -lt 128
 
+# --- encode: a dataset of symbolic links -----------------------------------------------------
+# alice/ holds a linked photo, a dangling link and a link back to the dataset (a cycle); bob is a
+# linked folder. What must hold: links are followed, the cycle is reported and not looped, the
+# dangling link is skipped with its reason, labels are the names in the dataset.
+mkdir -p "$work/dataset/alice" "$work/library/bob-2019"
+ln -s "$photos/obama.jpg" "$work/dataset/alice/obama.jpg"
+ln -s "$work/nowhere.jpg" "$work/dataset/alice/gone.jpg"
+ln -s .. "$work/dataset/alice/loop"
+cp "$photos/biden.jpg" "$work/library/bob-2019/"
+ln -s "$work/library/bob-2019" "$work/dataset/bob"
+timeout 300 "$zmface" encode "$work/dataset" --out "$work/links.json" --workers 2 >"$work/out" 2>"$work/err"
+code=$?
+check "encode on linked files and folders with a cycle: exit 0 (got $code)" test "$code" -eq 0
+check "encode: both linked photos encoded, labelled by their names in the dataset" python3 -c "
+import json, sys
+samples = json.load(open(sys.argv[1]))['samples']
+sys.exit(0 if sorted((s['label'], s['path'].split('/')[-1]) for s in samples) == [('alice', 'obama.jpg'), ('bob', 'biden.jpg')] else 1)" "$work/links.json"
+check "encode: the cycle is reported as skipped" grep -qE "^skipped .*/alice/loop: symlink cycle" "$work/err"
+check "encode: the dangling link is reported as skipped" grep -qE "^skipped .*/alice/gone.jpg: dangling symlink" "$work/err"
+check "encode: both are in the encodings file's skipped list" python3 -c "
+import json, sys
+skipped = json.load(open(sys.argv[1]))['skipped']
+sys.exit(0 if sorted(e['path'].split('/')[-1] for e in skipped) == ['gone.jpg', 'loop'] else 1)" "$work/links.json"
+
 # --- worker.json pipeline sections: every mistake names its field, before any model is loaded ----
 bad_config() {  # bad_config NAME PATTERN JSON-FRAGMENT
   printf '{%s}\n' "$3" >"$work/bad.json"
