@@ -10,6 +10,8 @@ public enum ImageDecodingError: ResourceLimitError, Equatable, CustomStringConve
     case fileTooLarge(path: String, bytes: Int, limit: Int)
     case emptyFile(path: String)
     case notAnImage(path: String)
+    /// A recognised image format (or variant, such as an RLE-compressed BMP) that is not read.
+    case unsupportedFormat(path: String, format: String)
     case corrupt(path: String, reason: String)
     case truncated(path: String, reason: String)
     case badDimensions(path: String, reason: String)
@@ -33,7 +35,9 @@ public enum ImageDecodingError: ResourceLimitError, Equatable, CustomStringConve
         case .fileTooLarge(let path, let bytes, let limit):
             "\(path): file is \(bytes) bytes, above the \(limit)-byte limit"
         case .emptyFile(let path): "\(path): file is empty"
-        case .notAnImage(let path): "\(path): not a JPEG or PNG image"
+        case .notAnImage(let path): "\(path): not a JPEG, PNG, WebP or BMP image"
+        case .unsupportedFormat(let path, let format):
+            "\(path): \(format) images are not supported (JPEG, PNG, WebP and BMP are)"
         case .corrupt(let path, let reason): "\(path): corrupt image (\(reason))"
         case .truncated(let path, let reason): "\(path): truncated image (\(reason))"
         case .badDimensions(let path, let reason), .tooManyPixels(let path, let reason): "\(path): \(reason)"
@@ -42,8 +46,10 @@ public enum ImageDecodingError: ResourceLimitError, Equatable, CustomStringConve
     }
 }
 
-/// Decodes JPEG and PNG files with the same libjpeg/libpng the original's Python stack used, with
-/// limits checked before anything large is allocated.
+/// Decodes JPEG, PNG, WebP and BMP files, the format told by the content, never by the file name (a
+/// WebP named .jpg decodes, as with the original's cv2.imread). JPEG and PNG use the same
+/// libjpeg/libpng the original's Python stack used, and a JPEG's EXIF orientation is applied so
+/// faces are upright; limits are checked before anything large is allocated.
 public struct ImageDecoder: Sendable, Equatable {
     /// Refuse files larger than this before reading them.
     public var maxFileBytes: Int
@@ -82,6 +88,7 @@ public struct ImageDecoder: Sendable, Equatable {
             }
             return rgb
         case ZMF_IMAGE_UNKNOWN_FORMAT: throw .notAnImage(path: name)
+        case ZMF_IMAGE_UNSUPPORTED_FORMAT: throw .unsupportedFormat(path: name, format: reason)
         case ZMF_IMAGE_TRUNCATED: throw .truncated(path: name, reason: reason)
         case ZMF_IMAGE_BAD_DIMENSIONS: throw .badDimensions(path: name, reason: reason)
         case ZMF_IMAGE_TOO_MANY_PIXELS: throw .tooManyPixels(path: name, reason: reason)

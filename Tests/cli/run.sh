@@ -52,6 +52,29 @@ check "compare: two Obama photos are the same person" json "$work/same.json" "ro
 "$zmface" compare "$photos/obama.jpg" "$photos/biden.jpg" >"$work/diff.json"
 check "compare: Obama and Biden are different people" json "$work/diff.json" "not rows[0]['samePerson'] and rows[0]['distance'] > 0.6"
 
+# --- photos as users have them: format by content, EXIF orientation --------------------------
+box_near() {  # box_near FILE: the one face's box is within 8 px of obama.jpg's [142, 617, 409, 349]
+  json "$1" "len(rows) == 1 and len(rows[0]['faces']) == 1 and (rows[0]['width'], rows[0]['height']) == (910, 1137) \
+    and all(abs(rows[0]['faces'][0][k] - v) <= 8 for k, v in zip(('top','right','bottom','left'), (142, 617, 409, 349)))"
+}
+ffmpeg -loglevel error -i "$photos/obama.jpg" -c:v libwebp -quality 85 -f webp "$work/webp-named.jpg"
+"$zmface" detect "$work/webp-named.jpg" >"$work/webp.jsonl"
+check "a WebP named .jpg is read as WebP: exit 0" test $? -eq 0
+check "a WebP named .jpg: Obama's face where it is in the JPEG" box_near "$work/webp.jsonl"
+# A phone held sideways stores the picture turned 90 degrees counter-clockwise (ffmpeg transpose=2)
+# and tags it with EXIF orientation 6; the tag is written here into an APP1 segment.
+ffmpeg -loglevel error -i "$photos/obama.jpg" -vf transpose=2 -q:v 2 "$work/stored.jpg"
+python3 - "$work/stored.jpg" "$work/sideways.jpg" <<'PY'
+import struct, sys
+data = open(sys.argv[1], "rb").read()
+tiff = b"MM\x00\x2a" + struct.pack(">IH", 8, 1) + struct.pack(">HHIHH", 0x0112, 3, 1, 6, 0) + struct.pack(">I", 0)
+payload = b"Exif\x00\x00" + tiff
+open(sys.argv[2], "wb").write(data[:2] + b"\xff\xe1" + struct.pack(">H", len(payload) + 2) + payload + data[2:])
+PY
+"$zmface" detect "$work/sideways.jpg" >"$work/sideways.jsonl"
+check "a sideways JPEG with EXIF orientation 6: exit 0" test $? -eq 0
+check "a sideways JPEG with EXIF orientation 6: upright, Obama's box as in the original" box_near "$work/sideways.jsonl"
+
 # --- bad input --------------------------------------------------------------------------------
 printf 'not an image\n' >"$work/text.jpg"
 : >"$work/empty.jpg"
@@ -70,7 +93,9 @@ PY
 ffmpeg -loglevel error -f lavfi -i color=c=gray:s=320x240 -frames:v 1 "$work/noface.jpg"
 
 expect_error "missing file" "no such file" detect "$work/missing.jpg"
-expect_error "text file" "not a JPEG or PNG" detect "$work/text.jpg"
+expect_error "text file" "not a JPEG, PNG, WebP or BMP" detect "$work/text.jpg"
+printf 'GIF89a\001\000\001\000\000\000\000;' >"$work/anim.jpg"
+expect_error "a GIF named .jpg" "anim.jpg: GIF images are not supported" detect "$work/anim.jpg"
 expect_error "empty file" "file is empty" detect "$work/empty.jpg"
 expect_error "truncated JPEG" "truncated image" detect "$work/truncated.jpg"
 expect_error "zero dimensions" "zero.jpg" detect "$work/zero.jpg"
@@ -93,6 +118,30 @@ check "unknown detector is a usage error, not a crash (exit $code)" test "$code"
 "$zmface" detect --upsample 99 "$photos/obama.jpg" >/dev/null 2>"$work/err"
 code=$?
 check "out-of-range upsample is a usage error (exit $code)" test "$code" -ne 0 -a "$code" -lt 128
+
+# --- encode: a dataset of symbolic links -----------------------------------------------------
+# alice/ holds a linked photo, a dangling link and a link back to the dataset (a cycle); bob is a
+# linked folder. What must hold: links are followed, the cycle is reported and not looped, the
+# dangling link is skipped with its reason, labels are the names in the dataset.
+mkdir -p "$work/dataset/alice" "$work/library/bob-2019"
+ln -s "$photos/obama.jpg" "$work/dataset/alice/obama.jpg"
+ln -s "$work/nowhere.jpg" "$work/dataset/alice/gone.jpg"
+ln -s .. "$work/dataset/alice/loop"
+cp "$photos/biden.jpg" "$work/library/bob-2019/"
+ln -s "$work/library/bob-2019" "$work/dataset/bob"
+timeout 300 "$zmface" encode "$work/dataset" --out "$work/links.json" --workers 2 >"$work/out" 2>"$work/err"
+code=$?
+check "encode on linked files and folders with a cycle: exit 0 (got $code)" test "$code" -eq 0
+check "encode: both linked photos encoded, labelled by their names in the dataset" python3 -c "
+import json, sys
+samples = json.load(open(sys.argv[1]))['samples']
+sys.exit(0 if sorted((s['label'], s['path'].split('/')[-1]) for s in samples) == [('alice', 'obama.jpg'), ('bob', 'biden.jpg')] else 1)" "$work/links.json"
+check "encode: the cycle is reported as skipped" grep -qE "^skipped .*/alice/loop: symlink cycle" "$work/err"
+check "encode: the dangling link is reported as skipped" grep -qE "^skipped .*/alice/gone.jpg: dangling symlink" "$work/err"
+check "encode: both are in the encodings file's skipped list" python3 -c "
+import json, sys
+skipped = json.load(open(sys.argv[1]))['skipped']
+sys.exit(0 if sorted(e['path'].split('/')[-1] for e in skipped) == ['gone.jpg', 'loop'] else 1)" "$work/links.json"
 
 # --- worker.json pipeline sections: every mistake names its field, before any model is loaded ----
 bad_config() {  # bad_config NAME PATTERN JSON-FRAGMENT

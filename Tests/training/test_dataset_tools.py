@@ -9,14 +9,16 @@ from test_training import PHOTOS, zmface
 def test_renumber_is_sequential_and_safe_to_repeat(tmp_path):
     folder = tmp_path / "person"
     folder.mkdir()
-    names = ["b.jpg", "00000000.jpg", "a.PNG", "c.jpeg", "notes.txt"]
+    names = ["b.jpg", "00000000.jpg", "a.PNG", "c.jpeg", "notes.txt", "d.webp", "e.BMP"]
     for index, name in enumerate(names):
         (folder / name).write_bytes(bytes([index]) * 10)
     zmface("dataset", "renumber", folder)
     after = sorted(p.name for p in folder.iterdir())
-    assert after == ["00000000.jpg", "00000001.png", "00000002.jpg", "00000003.jpeg", "notes.txt"]
+    assert after == [
+        "00000000.jpg", "00000001.png", "00000002.jpg", "00000003.jpeg", "00000004.webp", "00000005.bmp", "notes.txt"
+    ]
     # The file first named 00000000.jpg was not overwritten: every original byte pattern survives.
-    assert sorted((folder / n).read_bytes()[0] for n in after if n != "notes.txt") == [0, 1, 2, 3]
+    assert sorted((folder / n).read_bytes()[0] for n in after if n != "notes.txt") == [0, 1, 2, 3, 5, 6]
     zmface("dataset", "renumber", folder)
     assert sorted(p.name for p in folder.iterdir()) == after
 

@@ -73,7 +73,7 @@ def test_encode_reuses_its_cache_and_reports_bad_files(work, tmp_path):
     second = zmface("encode", dataset, "--out", tmp_path / "enc.json")
     assert f"({count} from cache)" in second.stdout, second.stdout
     skipped = {Path(e["path"]).name: e["reason"] for e in json.loads((tmp_path / "enc.json").read_text())["skipped"]}
-    assert "not a JPEG or PNG" in skipped["notes.txt"]
+    assert "not a JPEG, PNG, WebP or BMP" in skipped["notes.txt"]
     assert "truncated" in skipped["cut.jpg"]
     assert "empty" in skipped["sky.jpg"]
     assert "skipped" in second.stderr and "cut.jpg" in second.stderr

@@ -1,7 +1,10 @@
-// JPEG and PNG decoding to packed RGB24 through libjpeg(-turbo) and libpng: the same decoders the
-// original's Python stack used (PIL/OpenCV), so pixels match bit for bit. Stricter than a plain
-// libjpeg call: a truncated JPEG is an error, not a silently grey-filled picture, and image
-// dimensions are checked against a limit before any pixel buffer is allocated.
+// JPEG, PNG, WebP and BMP decoding to packed RGB24, the format chosen by the data's first bytes
+// (never by a file name). JPEG and PNG go through libjpeg(-turbo) and libpng, the decoders the
+// original's Python stack used (PIL/OpenCV), so pixels match bit for bit; JPEGs are turned upright
+// by their EXIF orientation tag. WebP goes through libwebp; BMP through a strict decoder of its
+// common forms written here. Stricter than a plain library call: a truncated file is an error, not
+// a silently grey-filled picture, and image dimensions are checked against a limit before any
+// pixel buffer is allocated.
 #ifndef ZMF_IMAGE_CODECS_H
 #define ZMF_IMAGE_CODECS_H
 
@@ -14,12 +17,13 @@ extern "C" {
 
 typedef enum zmf_image_status {
     ZMF_IMAGE_OK = 0,
-    ZMF_IMAGE_UNKNOWN_FORMAT = 1,   ///< neither JPEG nor PNG signature
+    ZMF_IMAGE_UNKNOWN_FORMAT = 1,   ///< no JPEG, PNG, WebP or BMP signature
     ZMF_IMAGE_CORRUPT = 2,          ///< the decoder rejected the data
     ZMF_IMAGE_TRUNCATED = 3,        ///< data ends before the image does
     ZMF_IMAGE_BAD_DIMENSIONS = 4,   ///< zero width or height
     ZMF_IMAGE_OUT_OF_MEMORY = 5,
     ZMF_IMAGE_TOO_MANY_PIXELS = 6,  ///< width*height above max_pixels
+    ZMF_IMAGE_UNSUPPORTED_FORMAT = 7,  ///< a recognised format or variant not read; `err` names it
 } zmf_image_status;
 
 typedef struct zmf_decoded_image {
@@ -28,7 +32,9 @@ typedef struct zmf_decoded_image {
     int32_t height;
 } zmf_decoded_image;
 
-/// Decodes a JPEG or PNG held in memory. Alpha is dropped (not blended), as PIL's convert("RGB") does.
+/// Decodes a JPEG, PNG, WebP or BMP held in memory. Alpha is dropped (not blended), as PIL's
+/// convert("RGB") does. A JPEG's EXIF orientation (1-8) is applied, so width and height are the
+/// upright picture's.
 /// On failure `out->rgb` is NULL and `err` holds the decoder's message.
 zmf_image_status zmf_image_decode(const uint8_t *data, size_t length, int64_t max_pixels,
                                   zmf_decoded_image *out, char *err, size_t err_len);

@@ -12,7 +12,8 @@ struct DatasetCommand: ParsableCommand {
     )
 }
 
-private let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+/// What the dataset tools pick up by name; `encode` and the decoder go by content, not by name.
+private let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "webp", "bmp"]
 
 private func isImage(_ url: URL) -> Bool { imageExtensions.contains(url.pathExtension.lowercased()) }
 
@@ -29,7 +30,7 @@ struct RenumberCommand: ParsableCommand {
             """
     )
 
-    @Argument(help: "Folder whose .jpg/.jpeg/.png files are renamed (not recursive).") var directory: String
+    @Argument(help: "Folder whose .jpg/.jpeg/.png/.webp/.bmp files are renamed (not recursive).") var directory: String
     @Flag(help: "Print the renames without doing them.") var dryRun = false
 
     func run() throws {
@@ -94,7 +95,9 @@ struct AddStrangersCommand: AsyncParsableCommand {
                 throw CommandError.message("\(source): cannot read folder")
             }
             var candidates = walker.compactMap { $0 as? URL }.filter(isImage).sorted { $0.path < $1.path }
-            guard !candidates.isEmpty else { throw CommandError.message("\(source): no .jpg/.jpeg/.png images found") }
+            guard !candidates.isEmpty else {
+                throw CommandError.message("\(source): no .jpg/.jpeg/.png/.webp/.bmp images found")
+            }
             var generator = SeededGenerator(seed: seed)
             candidates.shuffle(using: &generator)
             let target = URL(fileURLWithPath: into, isDirectory: true)

@@ -48,8 +48,12 @@ struct EncodeCommand: AsyncParsableCommand {
         guard FileManager.default.fileExists(atPath: root.path) else {
             throw CommandError.message("\(dataset): no such dataset folder")
         }
-        let images = DatasetScan.images(in: root)
+        let scan = DatasetScan.scan(root)
+        let images = scan.images
         guard !images.isEmpty else {
+            for entry in scan.skipped {
+                FileHandle.standardError.write(Data("skipped \(entry.path): \(entry.reason)\n".utf8))
+            }
             throw CommandError.message("\(dataset): no files found (expected one folder per person)")
         }
         let settings = FaceClassifierModel.EncoderSettings(
@@ -68,7 +72,7 @@ struct EncodeCommand: AsyncParsableCommand {
             FaceRecognizer(settings: recognition.ungated, identifier: nil), recognition.decoder, cache
         )
         var samples: [EncodingSet.Sample] = []
-        var skipped: [EncodingSet.Skipped] = []
+        var skipped = scan.skipped
         var reused = 0
         try await withThrowingTaskGroup(of: Outcome.self) { group in
             for image in images {
@@ -142,28 +146,95 @@ struct EncodeCommand: AsyncParsableCommand {
     }
 }
 
-/// Walks a folder-per-person dataset.
+/// Walks a folder-per-person dataset, following symbolic links to files and folders (a person's
+/// folder is often a link into a photo library).
 enum DatasetScan {
     struct Image: Sendable {
         let url: URL
         let label: String
     }
 
-    /// Every regular, non-hidden file below `root`, labelled by its folder (a `no_faces` folder by its
-    /// parent's name, as the original did), in a stable order.
-    static func images(in root: URL) -> [Image] {
-        guard
-            let walker = FileManager.default.enumerator(
-                at: root, includingPropertiesForKeys: [.isRegularFileKey], options: [.skipsHiddenFiles])
-        else { return [] }
+    struct Result {
         var images: [Image] = []
-        for case let url as URL in walker {
-            guard (try? url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile) == true else { continue }
-            var folder = url.deletingLastPathComponent()
-            if folder.lastPathComponent == "no_faces" { folder = folder.deletingLastPathComponent() }
-            guard folder.standardizedFileURL.path != root.standardizedFileURL.path else { continue }
-            images.append(Image(url: url, label: folder.lastPathComponent))
+        /// Entries that cannot be used, each with its reason: dangling links, link cycles, folders
+        /// that cannot be listed, things that are neither files nor folders.
+        var skipped: [EncodingSet.Skipped] = []
+    }
+
+    /// Every non-hidden file below `root`, labelled by its folder as reached through the dataset
+    /// (a linked folder by the link's name; a `no_faces` folder by its parent's name, as the
+    /// original did), in a stable order. A link back to a folder being walked is a cycle: it is
+    /// reported, not followed.
+    static func scan(_ root: URL) -> Result {
+        var result = Result()
+        let rootPath = root.standardizedFileURL.path
+        guard let rootReal = realPath(rootPath) else { return result }
+        walk(
+            URL(fileURLWithPath: rootPath, isDirectory: true), rootPath: rootPath, ancestors: [rootReal], into: &result)
+        result.images.sort { $0.url.path < $1.url.path }
+        result.skipped.sort { $0.path < $1.path }
+        return result
+    }
+
+    private static func walk(_ folder: URL, rootPath: String, ancestors: Set<String>, into result: inout Result) {
+        let names: [String]
+        do {
+            names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        } catch {
+            result.skipped.append(.init(path: folder.path, reason: "cannot list folder"))
+            return
         }
-        return images.sorted { $0.url.path < $1.url.path }
+        for name in names where !name.hasPrefix(".") {
+            let url = folder.appendingPathComponent(name)
+            var link = stat()
+            guard lstat(url.path, &link) == 0 else {
+                result.skipped.append(.init(path: url.path, reason: "cannot read file information"))
+                continue
+            }
+            let isLink = link.st_mode & S_IFMT == S_IFLNK
+            var target = stat()
+            guard stat(url.path, &target) == 0 else {
+                let reason = errno
+                let destination = (try? FileManager.default.destinationOfSymbolicLink(atPath: url.path)) ?? "?"
+                switch (isLink, reason) {
+                case (true, ELOOP):
+                    result.skipped.append(.init(path: url.path, reason: "symlink cycle: links lead back to themselves"))
+                case (true, _):
+                    result.skipped.append(.init(path: url.path, reason: "dangling symlink to \(destination)"))
+                default:
+                    result.skipped.append(.init(path: url.path, reason: "cannot read file information"))
+                }
+                continue
+            }
+            switch target.st_mode & S_IFMT {
+            case S_IFDIR:
+                guard let real = realPath(url.path) else {
+                    result.skipped.append(.init(path: url.path, reason: "cannot resolve folder"))
+                    continue
+                }
+                if ancestors.contains(real) {
+                    result.skipped.append(
+                        .init(
+                            path: url.path,
+                            reason: "symlink cycle: leads back to \(real), a folder that contains this link"))
+                    continue
+                }
+                walk(url, rootPath: rootPath, ancestors: ancestors.union([real]), into: &result)
+            case S_IFREG:
+                var labelFolder = folder
+                if labelFolder.lastPathComponent == "no_faces" { labelFolder = labelFolder.deletingLastPathComponent() }
+                // Files at the top level belong to nobody: the dataset is one folder per person.
+                guard labelFolder.path != rootPath else { continue }
+                result.images.append(Image(url: url, label: labelFolder.lastPathComponent))
+            default:
+                result.skipped.append(.init(path: url.path, reason: "not a regular file or folder"))
+            }
+        }
+    }
+
+    private static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
     }
 }
