@@ -4,7 +4,7 @@ ARG SWIFT_IMAGE=swift:6.3-bookworm
 
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      libdlib-dev libopenblas-dev libjpeg-dev libpng-dev \
+      libdlib-dev libopenblas-dev libjpeg-dev libpng-dev libwebp-dev \
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
       libzmq3-dev libpq-dev libmariadb-dev libxgboost-dev pkg-config \
       python3 python3-pip ca-certificates \
@@ -27,7 +27,7 @@ RUN python3 -m pip download -q --no-deps --no-binary :all: -d /tmp/models face_r
 
 FROM debian:bookworm-slim
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-      libdlib19.1 libopenblas0-pthread libjpeg62-turbo libpng16-16 \
+      libdlib19.1 libopenblas0-pthread libjpeg62-turbo libpng16-16 libwebp7 \
       libavformat59 libavcodec59 libswscale6 libavutil57 \
       libzmq5 libpq5 libmariadb3 libxgboost0 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \

@@ -46,3 +46,18 @@ import ZMFaceCore
         #expect(ReloadableClassifier.minProbaCost(of: 0.9, for: model(calibration: nil)) == nil)
     }
 }
+
+/// Which PostgreSQL URL wins: `--database` (as its help says), then ZMFACE_DATABASE_URL, then
+/// worker.json's postgres.url.
+@Suite struct PostgresURLPrecedenceTests {
+    @Test("--database beats the environment, which beats postgres.url")
+    func precedence() {
+        var settings = ServerConfiguration()
+        settings.postgresURL = "postgresql:///from-file"
+        let environment = ["ZMFACE_DATABASE_URL": "postgresql:///from-env"]
+        #expect(settings.resolvedPostgresURL(environment: [:]) == "postgresql:///from-file")
+        #expect(settings.resolvedPostgresURL(environment: environment) == "postgresql:///from-env")
+        settings.postgresURLOverride = "postgresql:///from-flag"
+        #expect(settings.resolvedPostgresURL(environment: environment) == "postgresql:///from-flag")
+    }
+}

@@ -43,9 +43,9 @@ struct PublishConfiguration: Equatable {
 }
 
 extension ServerConfiguration {
-    /// The PostgreSQL connection: ZMFACE_DATABASE_URL when set, else `postgres.url`.
+    /// The PostgreSQL connection: `--database`, else ZMFACE_DATABASE_URL when set, else `postgres.url`.
     func resolvedPostgresURL(environment: [String: String] = ProcessInfo.processInfo.environment) -> String? {
-        environment["ZMFACE_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? postgresURL
+        postgresURLOverride ?? environment["ZMFACE_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? postgresURL
     }
 
     /// The PostgreSQL URL ingestion writes to; ingestion cannot run without one.

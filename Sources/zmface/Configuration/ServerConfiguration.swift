@@ -31,6 +31,8 @@ struct ServerConfiguration: Equatable {
     var ingest = IngestSettings()
     /// libpq URL of zmface's result database (ZMFACE_DATABASE_URL overrides it).
     var postgresURL: String?
+    /// `--database` on the command line: beats ZMFACE_DATABASE_URL and postgres.url.
+    var postgresURLOverride: String?
     var publish = PublishConfiguration()
     /// Things the operator should know about the file (e.g. settings of the original that have no effect).
     var notices: [String] = []

@@ -33,7 +33,7 @@ struct PipelineOptions: ParsableArguments {
         if let workers { settings.workers = workers }
         if let models { settings.models = models }
         if let classifier { settings.classifierModel = classifier }
-        if let database { settings.postgresURL = database }
+        if let database { settings.postgresURLOverride = database }
         return settings
     }
 }
