@@ -94,6 +94,23 @@ int32_t zmf_detect_hog(zmf_models *models, const uint8_t *rgb, int32_t width, in
     });
 }
 
+int32_t zmf_face_landmarks(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
+                           int32_t stride, zmf_rect face, float out[10], char *err, size_t err_len) {
+    return zmf::guarded<int32_t>(err, err_len, -1, [&]() -> int32_t {
+        if (models == nullptr) throw std::invalid_argument("no model set");
+        auto view = zmf::make_view(rgb, width, height, stride);
+        dlib::rectangle box(face.left, face.top, face.right, face.bottom);
+        if (box.is_empty()) throw std::invalid_argument("empty face box");
+        auto shape = models->shape_predictor(view, box);
+        if (shape.num_parts() != 5) throw std::runtime_error("the shape predictor is not the 5-point model");
+        for (unsigned long i = 0; i < 5; ++i) {
+            out[2 * i] = static_cast<float>(shape.part(i).x());
+            out[2 * i + 1] = static_cast<float>(shape.part(i).y());
+        }
+        return 0;
+    });
+}
+
 int32_t zmf_face_descriptor(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
                             int32_t stride, zmf_rect face, int32_t jitters, float out[128],
                             char *err, size_t err_len) {

@@ -73,9 +73,16 @@ public struct FaceRecognizer: Sendable {
             box: FaceBox(
                 top: inROI.top + region.top, right: inROI.right + region.left,
                 bottom: inROI.bottom + region.top, left: inROI.left + region.left),
-            confidence: detection.confidence, focus: nil, status: .unknown, identification: nil, encoding: nil)
+            confidence: detection.confidence, focus: nil, yaw: nil, status: .unknown, identification: nil,
+            encoding: nil)
         guard inROI.height >= settings.minFace, inROI.width >= settings.minFace else {
             face.status = .tooSmall
+            return face
+        }
+        let yaw = try models.landmarks(in: roi, box: inROI).yaw
+        face.yaw = yaw
+        guard abs(yaw) <= settings.maxYaw else {
+            face.status = .sideFace
             return face
         }
         let (focus, focusSeconds) = Telemetry.Stage.focus.measure {

@@ -7,8 +7,10 @@ public struct FaceReport: Sendable, Equatable {
     public var box: FaceBox
     /// The detector's score.
     public var confidence: Double
-    /// Variance of the Laplacian; nil when the face was too small to measure.
+    /// Variance of the Laplacian; nil when a gate stopped the face before it was measured.
     public var focus: Double?
+    /// How far the head is turned (`FaceLandmarks.yaw`); nil when the face was too small.
+    public var yaw: Double?
     public var status: FaceStatus
     /// The classifier's answer, when a classifier ran (the face passed the gates).
     public var identification: Identification?

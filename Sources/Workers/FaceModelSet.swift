@@ -99,6 +99,32 @@ public final class FaceModelSet {
         return encoding
     }
 
+    /// The 5 landmarks of the face in `box` (the shape predictor the encoder aligns with).
+    public func landmarks(in image: RGBImage, box: FaceBox) throws(RecognitionError) -> FaceLandmarks {
+        guard !box.isEmpty else { throw .invalidArgument("face box is empty") }
+        let rect = zmf_rect(
+            left: Int32(box.left), top: Int32(box.top), right: Int32(box.right), bottom: Int32(box.bottom),
+            confidence: 0)
+        var values = [Float](repeating: 0, count: 10)
+        var failure = ""
+        let status: Int32 = image.pixels.withUnsafeBufferPointer { pixels in
+            values.withUnsafeMutableBufferPointer { out in
+                withErrorBuffer(
+                    { error, length in
+                        zmf_face_landmarks(
+                            handle, pixels.baseAddress, Int32(image.width), Int32(image.height),
+                            Int32(image.rowBytes), rect, out.baseAddress, error, length)
+                    }, &failure)
+            }
+        }
+        guard status == 0,
+            let landmarks = FaceLandmarks(points: (0..<5).map { (Double(values[2 * $0]), Double(values[2 * $0 + 1])) })
+        else {
+            throw .dlibFailure(operation: "face landmarks", reason: failure)
+        }
+        return landmarks
+    }
+
     private func loadedCNN() throws(RecognitionError) -> OpaquePointer {
         if let cnn { return cnn }
         let path = files.cnnDetector.path

@@ -11,6 +11,8 @@ public enum FaceStatus: String, Sendable, Codable, CaseIterable {
     case noFace = "no_face"
     /// The face is smaller than `minFace` pixels in height or width.
     case tooSmall = "too_small"
+    /// The face is turned further than `recognition.maxYaw`: side faces are where names go wrong.
+    case sideFace = "side_face"
     /// The face's focus measure is below the threshold.
     case blurry
     /// The image could not be read or decoded.

@@ -37,8 +37,14 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Minimum focus measure; blurrier faces are reported as blurry (0: off).")
     var focusThreshold: Double = 0
 
+    @Option(help: "Largest head turn in eye distances; more turned faces are reported as side_face (default: off).")
+    var maxYaw: Double?
+
     func validate() throws {
         guard minFace >= 0 else { throw ValidationError("--min-face must not be negative") }
+        if let maxYaw, !(maxYaw >= 0 && maxYaw.isFinite) {
+            throw ValidationError("--max-yaw must be a number of at least 0")
+        }
         guard focusThreshold >= 0, focusThreshold.isFinite else {
             throw ValidationError("--focus-threshold must be a number of at least 0")
         }
@@ -49,6 +55,7 @@ struct DetectCommand: ParsableCommand {
         var settings = recognition.ungated
         settings.minFace = minFace
         settings.focusThreshold = focusThreshold
+        if let maxYaw { settings.maxYaw = maxYaw }
         let identifier: FaceClassifier?
         do {
             identifier = try classifier.map {
@@ -88,6 +95,8 @@ struct DetectionReport: Encodable {
         let confidence: Double
         /// Null when the face was too small to measure.
         let focus: Double?
+        /// How far the head is turned, in eye distances (null when too small).
+        let yaw: Double?
         /// Null when a gate stopped the face before encoding.
         let encoding: FaceEncoding?
         let status: FaceStatus
@@ -105,6 +114,7 @@ struct DetectionReport: Encodable {
             try container.encode(left, forKey: .left)
             try container.encode(confidence, forKey: .confidence)
             try container.encode(focus, forKey: .focus)
+            try container.encode(yaw, forKey: .yaw)
             try container.encode(encoding, forKey: .encoding)
             try container.encode(status, forKey: .status)
             if let name {
@@ -116,7 +126,7 @@ struct DetectionReport: Encodable {
         }
 
         enum CodingKeys: String, CodingKey {
-            case top, right, bottom, left, confidence, focus, encoding, status, name, probability, distance, margin
+            case top, right, bottom, left, confidence, focus, yaw, encoding, status, name, probability, distance, margin
         }
     }
 
@@ -143,7 +153,8 @@ struct DetectionReport: Encodable {
             let identity = face.identification
             return Face(
                 top: face.box.top, right: face.box.right, bottom: face.box.bottom, left: face.box.left,
-                confidence: face.confidence, focus: face.focus, encoding: face.encoding, status: face.status,
+                confidence: face.confidence, focus: face.focus, yaw: face.yaw, encoding: face.encoding,
+                status: face.status,
                 name: classified ? .some(face.name) : .none, probability: identity?.probability,
                 distance: identity?.distance, margin: identity?.margin)
         }

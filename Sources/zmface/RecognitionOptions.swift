@@ -21,7 +21,8 @@ struct RecognitionOptions: ParsableArguments {
 
     /// The pipeline's settings with both gates open: these commands report every face they find.
     var ungated: RecognitionSettings {
-        RecognitionSettings(detector: detector, upsample: upsample, minFace: 0, focusThreshold: 0, jitters: jitters)
+        RecognitionSettings(
+            detector: detector, upsample: upsample, minFace: 0, focusThreshold: 0, maxYaw: .infinity, jitters: jitters)
     }
 
     var decoder: ImageDecoder { ImageDecoder(maxPixels: maxPixels) }

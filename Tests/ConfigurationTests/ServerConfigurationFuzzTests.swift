@@ -39,7 +39,7 @@ import Testing
         ],
         "recognition": [
             "detector": oneOf(["hog", "cnn"]), "upsample": int(0...4), "minFace": int(0...200),
-            "focusThreshold": double(0...500), "jitters": int(1...10),
+            "focusThreshold": double(0...500), "maxYaw": double(0...10), "jitters": int(1...10),
         ],
         "classifier": ["model": oneOf(["/nonexistent/faces.model"]), "minProba": double(0...1)],
         "zerorpc": [
@@ -190,6 +190,7 @@ import Testing
         #expect(config.queueCapacity >= 1, context)
         #expect((0...4).contains(config.recognition.upsample), context)
         #expect(config.recognition.jitters >= 1, context)
+        #expect((0...10).contains(config.recognition.maxYaw), context)
         #expect(!config.zerorpc.endpoints.isEmpty, context)
         #expect(config.zerorpc.heartbeatInterval > .zero, context)
         #expect(config.zerorpc.maxMessageBytes >= 1024, context)

@@ -18,7 +18,7 @@ import ZMFaceCore
         }
     }
 
-    static let open = RecognitionSettings(minFace: 0, focusThreshold: 0)
+    static let open = RecognitionSettings(minFace: 0, focusThreshold: 0, maxYaw: .infinity)
 
     @Test("A named person is recognized with the name; the trained stranger class is unknown with no name")
     func unknownClassRule() throws {
@@ -66,7 +66,7 @@ import ZMFaceCore
         #expect(small.faces.count == 1 && small.faces[0].focus == nil && small.faces[0].encoding == nil)
 
         let blurry = try FaceRecognizer(
-            settings: RecognitionSettings(minFace: 0, focusThreshold: 1e12), identifier: nil
+            settings: RecognitionSettings(minFace: 0, focusThreshold: 1e12, maxYaw: .infinity), identifier: nil
         ).recognize(image, models: models)
         #expect(blurry.status == .blurry)
         #expect(blurry.faces.count == 1 && (blurry.faces[0].focus ?? 0) > 0 && blurry.faces[0].encoding == nil)
@@ -100,5 +100,31 @@ import ZMFaceCore
         let largest = try #require(all.max { $0.box.area < $1.box.area })
         #expect(face?.box == largest.box)
         #expect(face?.encoding == largest.encoding, "the same face gives the same encoding either way")
+    }
+
+    @Test("The head turn is about 0 for a frontal face and changes sign in a mirror; the pose gate stops a turned face")
+    func poseGate() throws {
+        let (models, image) = (try Fixtures.models(), try Fixtures.photo("obama.jpg"))
+        let recognizer = FaceRecognizer(settings: Self.open, identifier: nil)
+        let yaw = try #require(try recognizer.recognize(image, models: models).faces.first?.yaw)
+        #expect(abs(yaw) < 0.15, "obama.jpg looks straight at the camera (yaw \(yaw))")
+        var mirrored = [UInt8](repeating: 0, count: image.pixels.count)
+        for row in 0..<image.height {
+            for column in 0..<image.width {
+                let from = (row * image.width + column) * 3
+                let to = (row * image.width + image.width - 1 - column) * 3
+                mirrored[to..<to + 3] = image.pixels[from..<from + 3]
+            }
+        }
+        let mirror = try #require(RGBImage(width: image.width, height: image.height, pixels: mirrored))
+        let mirroredYaw = try #require(try recognizer.recognize(mirror, models: models).faces.first?.yaw)
+        #expect(abs(mirroredYaw + yaw) < 0.05, "a mirror turns the head the other way: \(yaw) vs \(mirroredYaw)")
+
+        var strict = Self.open
+        strict.maxYaw = abs(yaw) / 2
+        let gated = try FaceRecognizer(settings: strict, identifier: nil).recognize(image, models: models)
+        #expect(gated.status == .sideFace)
+        #expect(gated.faces[0].yaw == yaw && gated.faces[0].focus == nil && gated.faces[0].encoding == nil)
+        #expect(RecognitionSettings().maxYaw == 0.35, "the server's default")
     }
 }

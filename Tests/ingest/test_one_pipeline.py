@@ -61,7 +61,7 @@ def test_detect_detect_faces_and_ingestion_agree(zm, pgurl, tmp_path, hostile_mo
     detected = {}
     for frame in (1, 2, 3):
         p = subprocess.run([str(ZMFACE), "detect", str(event.capture_path(frame)), "--classifier", str(hostile_model),
-                            "--min-face", "20", "--focus-threshold", "200"], capture_output=True, text=True, cwd=ROOT)
+                            "--min-face", "20", "--focus-threshold", "200", "--max-yaw", "0.35"], capture_output=True, text=True, cwd=ROOT)
         assert p.returncode == 0, p.stderr
         detected[frame] = [{"box": [f["top"], f["right"], f["bottom"], f["left"]], "status": f["status"],
                             "name": f["name"], "probability": f["probability"], "encoding": f["encoding"]}

@@ -43,6 +43,11 @@ int32_t zmf_detect_cnn(zmf_cnn *cnn, const uint8_t *rgb, int32_t width, int32_t 
                        int32_t stride, int32_t upsample, zmf_rect *out, int32_t max_out, char *err,
                        size_t err_len);
 
+/// The 5 landmarks of the face in `face` (dlib's 5-point model: two corners of each eye, then the
+/// bottom of the nose), as x,y pairs in image pixels into out[10]. Returns 0, or -1 with `err` set.
+int32_t zmf_face_landmarks(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
+                           int32_t stride, zmf_rect face, float out[10], char *err, size_t err_len);
+
 /// 5-point landmarks, aligned 150x150 chip (padding 0.25), ResNet descriptor. With jitters > 1 the
 /// mean over that many jittered chips; the jitter generator is seeded afresh on every call so the
 /// same input always gives the same descriptor. Returns 0, or -1 with `err` set.

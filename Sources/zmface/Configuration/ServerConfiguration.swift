@@ -85,6 +85,8 @@ struct ServerConfiguration: Equatable {
                 "focusThreshold", default: config.recognition.focusThreshold, in: 0...1e12)
             config.recognition.jitters = try recognition.int(
                 "jitters", default: config.recognition.jitters, in: 1...1000)
+            config.recognition.maxYaw = try recognition.double(
+                "maxYaw", default: config.recognition.maxYaw, in: 0...10)
             try recognition.rejectUnknownFields()
         }
         if var classifier = try root.object("classifier") {
