@@ -77,21 +77,9 @@ public final class FaceModelSet {
     public func encodeFace(in image: RGBImage, box: FaceBox, jitters: Int) throws(RecognitionError) -> FaceEncoding {
         guard jitters >= 0, jitters <= 1000 else { throw .invalidArgument("jitters must be between 0 and 1000") }
         guard !box.isEmpty else { throw .invalidArgument("face box is empty") }
-        // face_recognition turns the clamped (top, right, bottom, left) box back into a dlib rectangle.
-        let rect = zmf_rect(
-            left: Int32(box.left), top: Int32(box.top), right: Int32(box.right), bottom: Int32(box.bottom),
-            confidence: 0)
-        var values = [Float](repeating: 0, count: FaceEncoding.dimensions)
-        var failure = ""
-        let status: Int32 = image.pixels.withUnsafeBufferPointer { pixels in
-            values.withUnsafeMutableBufferPointer { out in
-                withErrorBuffer(
-                    { error, length in
-                        zmf_face_descriptor(
-                            handle, pixels.baseAddress, Int32(image.width), Int32(image.height),
-                            Int32(image.rowBytes), rect, Int32(jitters), out.baseAddress, error, length)
-                    }, &failure)
-            }
+        let (status, values, failure) = faceCall(image, box: box, outputs: FaceEncoding.dimensions) {
+            pixels, width, height, stride, rect, out, error, length in
+            zmf_face_descriptor(handle, pixels, width, height, stride, rect, Int32(jitters), out, error, length)
         }
         guard status == 0, let encoding = FaceEncoding(values) else {
             throw .dlibFailure(operation: "face descriptor", reason: failure)
@@ -102,20 +90,9 @@ public final class FaceModelSet {
     /// The 5 landmarks of the face in `box` (the shape predictor the encoder aligns with).
     public func landmarks(in image: RGBImage, box: FaceBox) throws(RecognitionError) -> FaceLandmarks {
         guard !box.isEmpty else { throw .invalidArgument("face box is empty") }
-        let rect = zmf_rect(
-            left: Int32(box.left), top: Int32(box.top), right: Int32(box.right), bottom: Int32(box.bottom),
-            confidence: 0)
-        var values = [Float](repeating: 0, count: 10)
-        var failure = ""
-        let status: Int32 = image.pixels.withUnsafeBufferPointer { pixels in
-            values.withUnsafeMutableBufferPointer { out in
-                withErrorBuffer(
-                    { error, length in
-                        zmf_face_landmarks(
-                            handle, pixels.baseAddress, Int32(image.width), Int32(image.height),
-                            Int32(image.rowBytes), rect, out.baseAddress, error, length)
-                    }, &failure)
-            }
+        let (status, values, failure) = faceCall(image, box: box, outputs: 10) {
+            pixels, width, height, stride, rect, out, error, length in
+            zmf_face_landmarks(handle, pixels, width, height, stride, rect, out, error, length)
         }
         guard status == 0,
             let landmarks = FaceLandmarks(points: (0..<5).map { (Double(values[2 * $0]), Double(values[2 * $0 + 1])) })
@@ -123,6 +100,35 @@ public final class FaceModelSet {
             throw .dlibFailure(operation: "face landmarks", reason: failure)
         }
         return landmarks
+    }
+
+    /// Calls a shim function that reads the face in `box` and writes `outputs` floats: the pixels,
+    /// the box as face_recognition turns its clamped (top, right, bottom, left) back into a dlib
+    /// rectangle, the output buffer and the error buffer. Returns its status, the floats and the
+    /// error text.
+    private func faceCall(
+        _ image: RGBImage, box: FaceBox, outputs: Int,
+        _ call: (
+            UnsafePointer<UInt8>?, Int32, Int32, Int32, zmf_rect, UnsafeMutablePointer<Float>?,
+            UnsafeMutablePointer<CChar>, Int
+        ) -> Int32
+    ) -> (status: Int32, values: [Float], failure: String) {
+        let rect = zmf_rect(
+            left: Int32(box.left), top: Int32(box.top), right: Int32(box.right), bottom: Int32(box.bottom),
+            confidence: 0)
+        var values = [Float](repeating: 0, count: outputs)
+        var failure = ""
+        let status: Int32 = image.pixels.withUnsafeBufferPointer { pixels in
+            values.withUnsafeMutableBufferPointer { out in
+                withErrorBuffer(
+                    { error, length in
+                        call(
+                            pixels.baseAddress, Int32(image.width), Int32(image.height), Int32(image.rowBytes), rect,
+                            out.baseAddress, error, length)
+                    }, &failure)
+            }
+        }
+        return (status, values, failure)
     }
 
     private func loadedCNN() throws(RecognitionError) -> OpaquePointer {
