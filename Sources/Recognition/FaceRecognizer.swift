@@ -1,7 +1,7 @@
 public import Workers
 public import ZMFaceCore
 
-/// The one recognition pipeline: detect → size and focus gates → encode → identify, for every face
+/// The one recognition pipeline: detect → size, pose and focus gates → encode → identify, for every face
 /// in a region. `zmface detect`, `detect_faces` and ingestion all run it, so the same image and
 /// settings give the same boxes, encodings, names and statuses everywhere. Runs on a worker thread
 /// with that worker's models.

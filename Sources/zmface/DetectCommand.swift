@@ -13,7 +13,7 @@ struct DetectCommand: ParsableCommand {
             image pixels, detector confidence, focus measure, 128-D encoding, status, and with a \
             classifier the name, probability, distance and margin) and the time each stage took in \
             milliseconds. It runs the same pipeline as detect_faces and ingestion, so the same image \
-            and settings give the same answer; the size and focus gates are open unless set. An image \
+            and settings give the same answer; the size, pose and focus gates are open unless set. An image \
             that cannot be read gets a one-line error on stderr; the other images are still processed \
             and the exit code is 1.
 
