@@ -112,15 +112,24 @@ int32_t zmf_face_landmarks(zmf_models *models, const uint8_t *rgb, int32_t width
 }
 
 int32_t zmf_face_descriptor(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
-                            int32_t stride, zmf_rect face, int32_t jitters, float out[128],
-                            char *err, size_t err_len) {
+                            int32_t stride, zmf_rect face, const float *landmarks, int32_t jitters,
+                            float out[128], char *err, size_t err_len) {
     return zmf::guarded<int32_t>(err, err_len, -1, [&]() -> int32_t {
         if (models == nullptr) throw std::invalid_argument("no model set");
         if (jitters < 0) throw std::invalid_argument("jitters must not be negative");
         auto view = zmf::make_view(rgb, width, height, stride);
         dlib::rectangle box(face.left, face.top, face.right, face.bottom);
         if (box.is_empty()) throw std::invalid_argument("empty face box");
-        auto shape = models->shape_predictor(view, box);
+        dlib::full_object_detection shape;
+        if (landmarks != nullptr) {
+            // The points zmf_face_landmarks returned: whole pixels, so the floats are exact.
+            std::vector<dlib::point> parts;
+            for (int i = 0; i < 5; ++i)
+                parts.emplace_back(static_cast<long>(landmarks[2 * i]), static_cast<long>(landmarks[2 * i + 1]));
+            shape = dlib::full_object_detection(box, parts);
+        } else {
+            shape = models->shape_predictor(view, box);
+        }
         dlib::matrix<dlib::rgb_pixel> chip;
         dlib::extract_image_chip(view, dlib::get_face_chip_details(shape, 150, 0.25), chip);
         dlib::matrix<float, 0, 1> descriptor;

@@ -79,7 +79,8 @@ public struct FaceRecognizer: Sendable {
             face.status = .tooSmall
             return face
         }
-        let yaw = try models.landmarks(in: roi, box: inROI).yaw
+        let landmarks = try models.landmarks(in: roi, box: inROI)
+        let yaw = landmarks.yaw
         face.yaw = yaw
         guard abs(yaw) <= settings.maxYaw else {
             face.status = .sideFace
@@ -95,7 +96,7 @@ public struct FaceRecognizer: Sendable {
             return face
         }
         let (encoding, encodeSeconds) = try Telemetry.Stage.encode.measure {
-            try models.encodeFace(in: roi, box: inROI, jitters: settings.jitters)
+            try models.encodeFace(in: roi, box: inROI, landmarks: landmarks, jitters: settings.jitters)
         }
         timings.encode += encodeSeconds
         face.encoding = encoding

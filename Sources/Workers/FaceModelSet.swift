@@ -73,13 +73,25 @@ public final class FaceModelSet {
 
     /// The 128-D descriptor of the face in `box` (face_recognition's `face_encodings` with
     /// `known_face_locations`). With `jitters > 1` the mean over that many jittered crops; the result
-    /// is the same on every call for the same input.
-    public func encodeFace(in image: RGBImage, box: FaceBox, jitters: Int) throws(RecognitionError) -> FaceEncoding {
+    /// is the same on every call for the same input. `landmarks`, when the caller already has them
+    /// from `landmarks(in:box:)` for this box, spare running the shape predictor a second time.
+    public func encodeFace(in image: RGBImage, box: FaceBox, landmarks: FaceLandmarks? = nil, jitters: Int)
+        throws(RecognitionError) -> FaceEncoding
+    {
         guard jitters >= 0, jitters <= 1000 else { throw .invalidArgument("jitters must be between 0 and 1000") }
         guard !box.isEmpty else { throw .invalidArgument("face box is empty") }
+        let points = landmarks.map { $0.points.flatMap { [Float($0.x), Float($0.y)] } }
         let (status, values, failure) = faceCall(image, box: box, outputs: FaceEncoding.dimensions) {
             pixels, width, height, stride, rect, out, error, length in
-            zmf_face_descriptor(handle, pixels, width, height, stride, rect, Int32(jitters), out, error, length)
+            if let points {
+                return points.withUnsafeBufferPointer {
+                    zmf_face_descriptor(
+                        handle, pixels, width, height, stride, rect, $0.baseAddress, Int32(jitters), out, error,
+                        length)
+                }
+            }
+            return zmf_face_descriptor(
+                handle, pixels, width, height, stride, rect, nil, Int32(jitters), out, error, length)
         }
         guard status == 0, let encoding = FaceEncoding(values) else {
             throw .dlibFailure(operation: "face descriptor", reason: failure)

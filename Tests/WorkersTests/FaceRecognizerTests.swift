@@ -127,4 +127,17 @@ import ZMFaceCore
         #expect(gated.faces[0].yaw == yaw && gated.faces[0].focus == nil && gated.faces[0].encoding == nil)
         #expect(RecognitionSettings().maxYaw == 0.35, "the server's default")
     }
+
+    @Test("The encoder given the pose gate's landmarks gives the descriptor it computes on its own, bit for bit")
+    func landmarksReused() throws {
+        let (models, image) = (try Fixtures.models(), try Fixtures.photo("group-t1.jpg"))
+        for face in try models.detectFaces(in: image, detector: .hog, upsample: 1) {
+            let landmarks = try models.landmarks(in: image, box: face.box)
+            for jitters in [1, 3] {
+                #expect(
+                    try models.encodeFace(in: image, box: face.box, landmarks: landmarks, jitters: jitters)
+                        == models.encodeFace(in: image, box: face.box, jitters: jitters))
+            }
+        }
+    }
 }

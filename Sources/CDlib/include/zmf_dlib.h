@@ -48,12 +48,14 @@ int32_t zmf_detect_cnn(zmf_cnn *cnn, const uint8_t *rgb, int32_t width, int32_t 
 int32_t zmf_face_landmarks(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
                            int32_t stride, zmf_rect face, float out[10], char *err, size_t err_len);
 
-/// 5-point landmarks, aligned 150x150 chip (padding 0.25), ResNet descriptor. With jitters > 1 the
-/// mean over that many jittered chips; the jitter generator is seeded afresh on every call so the
-/// same input always gives the same descriptor. Returns 0, or -1 with `err` set.
+/// 5-point landmarks, aligned 150x150 chip (padding 0.25), ResNet descriptor. `landmarks` are the
+/// face's 5 points from zmf_face_landmarks when the caller already has them (the shape predictor
+/// then does not run again), or NULL. With jitters > 1 the mean over that many jittered chips; the
+/// jitter generator is seeded afresh on every call so the same input always gives the same
+/// descriptor. Returns 0, or -1 with `err` set.
 int32_t zmf_face_descriptor(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
-                            int32_t stride, zmf_rect face, int32_t jitters, float out[128],
-                            char *err, size_t err_len);
+                            int32_t stride, zmf_rect face, const float *landmarks, int32_t jitters,
+                            float out[128], char *err, size_t err_len);
 
 /// Focus measure of the original server: OpenCV's BGR->grey conversion (15-bit fixed point), 3x3 Laplacian with
 /// BORDER_REFLECT_101 into doubles, population variance. `roi` is half-open [left,right)x[top,bottom)
