@@ -17,6 +17,33 @@ public enum OpenSetCalibration {
         public var predicted: String
         public var predictedStrangerClass: Bool
         public var score: FaceScore
+
+        /// Whether `rule` names this face as a person (the stranger class is never a name).
+        func isNamed(by rule: FaceClassifierModel.OpenSetRule) -> Bool {
+            !predictedStrangerClass && rule.accepts(score, strangerClass: false)
+        }
+    }
+
+    /// What the samples are: faces judged by models trained without them (`train`, `evaluate
+    /// --folds`), or separate labelled photos judged by the fitted model (`calibrate`).
+    public enum Basis: String, Sendable {
+        case crossValidation = "cross-validation"
+        case separateData = "separate data"
+
+        /// How the known faces were judged, and who the strangers are, for the report.
+        var knownFaces: String {
+            switch self {
+            case .crossValidation: "each judged by a model trained without it"
+            case .separateData: "photos the model was not trained on"
+            }
+        }
+
+        var strangers: String {
+            switch self {
+            case .crossValidation: "people left out of training in turn, and the stranger class"
+            case .separateData: "people the model does not know, and the stranger class"
+            }
+        }
     }
 
     /// What a rule does to the samples.
@@ -153,7 +180,7 @@ public enum OpenSetCalibration {
     public static func outcome(_ samples: [Sample], rule: FaceClassifierModel.OpenSetRule) -> Outcome {
         var outcome = Outcome()
         for sample in samples {
-            let named = !sample.predictedStrangerClass && rule.accepts(sample.score, strangerClass: false)
+            let named = sample.isNamed(by: rule)
             if let truth = sample.truth {
                 outcome.knownFaces += 1
                 if named { sample.predicted == truth ? (outcome.namedCorrectly += 1) : (outcome.namedWrongly += 1) }
@@ -166,11 +193,12 @@ public enum OpenSetCalibration {
     }
 
     /// The rule on the grid (thresholds in `fixed` held) that names the most known faces
-    /// correctly with at most `target` of the strangers named; ties go to fewer wrong names, then
-    /// fewer strangers named, then the stricter thresholds.
+    /// correctly with at most `target` of the strangers named, then the fewest wrongly; of the band
+    /// of rules that do equally well, its middle (below). With no rule under the target, the
+    /// strictest on the grid.
     public static func choose(
         _ samples: [Sample], base: FaceClassifierModel.OpenSetRule, target: Double, fixed: Fixed = Fixed(),
-        people: [String]
+        people: [String], basis: Basis = .crossValidation
     ) -> Result {
         var tied: [(rule: FaceClassifierModel.OpenSetRule, outcome: Outcome)] = []
         let strictest = FaceClassifierModel.OpenSetRule(
@@ -211,9 +239,9 @@ public enum OpenSetCalibration {
         let note =
             best == nil
             ? "no rule on the grid names at most \(percent(target)) of strangers; the strictest one is used"
-            : "chosen for at most \(percent(target)) of strangers named, by cross-validation"
+            : "chosen for at most \(percent(target)) of strangers named, on \(basis.rawValue)"
         return result(
-            samples, rule: chosen.rule, method: "cross-validation", note: note, target: target, people: people,
+            samples, rule: chosen.rule, basis: basis, note: note, target: target, people: people,
             minProbas: fixed.minProba.map { [$0] } ?? minProbaGrid)
     }
 
@@ -226,7 +254,7 @@ public enum OpenSetCalibration {
         let samples = try judge(data, candidate: candidate, options: options, progress: progress)
         let people = data.classes.filter { $0 != options.openSet.unknownClass }
         return result(
-            samples, rule: options.openSet, method: "cross-validation",
+            samples, rule: options.openSet, basis: .crossValidation,
             note: "the model's rule, estimated by \(options.folds)-fold cross-validation", target: 0, people: people,
             minProbas: minProbaGrid)
     }
@@ -244,7 +272,7 @@ public enum OpenSetCalibration {
     }
 
     private static func result(
-        _ samples: [Sample], rule: FaceClassifierModel.OpenSetRule, method: String, note: String, target: Double,
+        _ samples: [Sample], rule: FaceClassifierModel.OpenSetRule, basis: Basis, note: String, target: Double,
         people: [String], minProbas: [Double]
     ) -> Result {
         let curve = minProbas.map { minProba -> OperatingPointEstimate.Point in
@@ -257,15 +285,13 @@ public enum OpenSetCalibration {
         let o = outcome(samples, rule: rule)
         let perPerson = people.map { person in
             let own = samples.filter { $0.truth == person }
-            let correct = own.filter {
-                !$0.predictedStrangerClass && $0.predicted == person && rule.accepts($0.score, strangerClass: false)
-            }
+            let correct = own.filter { $0.predicted == person && $0.isNamed(by: rule) }
             return (name: person, faces: own.count, namedCorrectly: correct.count)
         }
         return Result(
             rule: rule,
             estimate: OperatingPointEstimate(
-                method: method, note: note, targetStrangerAcceptance: target, knownFaces: o.knownFaces,
+                method: basis.rawValue, note: note, targetStrangerAcceptance: target, knownFaces: o.knownFaces,
                 strangerFaces: o.strangerFaces, namedCorrectly: o.correctShare, namedWrongly: o.wrongShare,
                 notNamed: o.knownFaces > 0 ? 1 - o.correctShare - o.wrongShare : 0, strangersNamed: o.strangerShare,
                 byMinProba: curve),
@@ -286,10 +312,10 @@ extension OpenSetCalibration.Result {
                 rule.minMargin) + " (\(e.note))"
         ]
         guard e.knownFaces > 0 else { return lines.joined(separator: "\n") }
+        let basis = OpenSetCalibration.Basis(rawValue: e.method) ?? .crossValidation
         lines.append(
-            "estimated on \(e.knownFaces) faces of \(perPerson.count) known people, each judged by a model trained "
-                + "without it, and \(e.strangerFaces) faces of strangers (people left out of training in turn, "
-                + "and the stranger class):")
+            "estimated on \(e.knownFaces) faces of \(perPerson.count) known people, \(basis.knownFaces), "
+                + "and \(e.strangerFaces) faces of strangers (\(basis.strangers)):")
         lines.append("  known faces named correctly  \(OpenSetCalibration.percent(e.namedCorrectly))")
         lines.append("  known faces named wrongly    \(OpenSetCalibration.percent(e.namedWrongly))")
         lines.append("  known faces not named        \(OpenSetCalibration.percent(e.notNamed))")

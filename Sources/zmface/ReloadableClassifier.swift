@@ -79,7 +79,8 @@ final class ReloadableClassifier: FaceIdentifier {
     /// but when the model's own calibration says it names far fewer known faces than the model's
     /// chosen rule (below 80 % of that share), the server says so, with both figures.
     static func minProbaCost(of configured: Double, for model: FaceClassifierModel) -> String? {
-        guard let estimate = model.calibration, estimate.method == "cross-validation",
+        // Only an estimate made on data (not the fallback or thresholds given by hand) can say.
+        guard let estimate = model.calibration, estimate.knownFaces > 0,
             configured > model.openSet.minProba, estimate.namedCorrectly > 0,
             let configuredShare = estimate.namedCorrectly(atMinProba: configured),
             configuredShare < 0.8 * estimate.namedCorrectly

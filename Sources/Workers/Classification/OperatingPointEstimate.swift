@@ -2,8 +2,9 @@
 /// (`calibration`): figures estimated by `zmface train` from out-of-fold predictions and
 /// leave-one-person-out rounds, never from the photos the model was fitted on.
 public struct OperatingPointEstimate: Codable, Sendable, Equatable {
-    /// `cross-validation` (chosen from the data), `fallback` (too little data: dlib's distance
-    /// rule) or `explicit` (every threshold given on the command line).
+    /// `cross-validation` (chosen from the training data), `separate data` (chosen by `zmface
+    /// calibrate`), `fallback` (too little data: dlib's distance rule) or `explicit` (every
+    /// threshold given on the command line).
     public var method: String
     /// Why, in words (shown by `train` and `serve --check`).
     public var note: String

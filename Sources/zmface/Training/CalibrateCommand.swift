@@ -42,7 +42,7 @@ struct CalibrateCommand: ParsableCommand {
             let samples = try OpenSetCalibration.judge(data, by: FaceClassifier(model: fitted))
             let people = fitted.classes.filter { $0 != strangerClass }
             let chosen = OpenSetCalibration.choose(
-                samples, base: fitted.openSet, target: targetStrangerAcceptance, people: people)
+                samples, base: fitted.openSet, target: targetStrangerAcceptance, people: people, basis: .separateData)
             fitted.openSet = chosen.rule
             fitted.calibration = chosen.estimate
             try fitted.write(to: out.map { URL(fileURLWithPath: $0) } ?? url)
