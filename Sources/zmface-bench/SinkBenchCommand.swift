@@ -67,7 +67,7 @@ struct SinkBenchCommand: AsyncParsableCommand {
         }
         try await Task.sleep(for: .milliseconds(500))  // the subscription must reach the PUB socket first
         let start = Date()
-        for results in sample { await publisher.publish(results) }
+        for results in sample { await publisher.announce(results) }
         let sendSeconds = Date().timeIntervalSince(start)
         let (count, _) = try await received.value
         publisher.stop()

@@ -39,7 +39,7 @@ struct ResultPublisherTests {
             faces: [
                 [face(0, name: hostile, probability: .nan)], [face(0, name: nil, probability: 0.2, margin: -.infinity)],
             ])
-        let messages = try await receive(endpoint, count: 3) { await publisher.publish(results) }
+        let messages = try await receive(endpoint, count: 3) { await publisher.announce(results) }
         #expect(messages.map(\.topic) == ["face/2/\(hostile)", "face/2/unknown", "event/2/42"])
         #expect(messages.map { $0.json["seq"] as? Int } == [1, 2, 3])
         #expect(Set(messages.map { $0.json["session"] as! String }) == [publisher.session])
@@ -61,7 +61,7 @@ struct ResultPublisherTests {
         defer { publisher.stop() }
         let endpoint = try await publisher.boundEndpoint()
         let messages = try await receive(endpoint, count: 2) {
-            await publisher.publish(results(event: 1, faces: []))
+            await publisher.announce(results(event: 1, faces: []))
             await publisher.publishStatus(
                 StatusReport(
                     uptimeSeconds: 1, workers: 2, busyWorkers: 0, queuedJobs: 0, newestHandledEvent: 1, model: "none"))

@@ -6,7 +6,7 @@ public import ZeroMQ
 /// numbered consecutively per session so subscribers can see gaps (and re-read PostgreSQL for
 /// them). Sending never blocks: a subscriber slower than the high-water mark loses messages at
 /// ZeroMQ's level, which its sequence numbers reveal; the pipeline never waits for it.
-public final class ResultPublisher: Sendable {
+public final class ResultPublisher: ResultAnnouncer {
     private final class State {
         var context: ZMQContext?
         var socket: ZMQSocket?
@@ -68,7 +68,7 @@ public final class ResultPublisher: Sendable {
 
     /// Publishes one message per face, then the event summary. Call only after the results are
     /// committed, so no message announces a result PostgreSQL does not have.
-    public func publish(_ results: EventResults) async {
+    public func announce(_ results: EventResults) async {
         var messages: [(topic: String, type: String, body: any Encodable & Sendable)] = MessageBuilder.faces(
             of: results
         ).map {

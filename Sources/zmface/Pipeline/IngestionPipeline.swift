@@ -9,17 +9,16 @@ import ZeroMQ
 import ZeroRPC
 
 /// The parts of ZoneMinder ingestion, built from the configuration around a running pool:
-/// ZoneMinder catalog → frame reader → pool → PostgreSQL → PUB socket.
+/// ZoneMinder catalog → frame reader → pool → PostgreSQL → announcers (PUB socket, …).
 struct IngestionPipeline: Sendable {
     let store: ResultStore
-    let publisher: ResultPublisher?
     let catalog: ZoneMinderCatalog
     let reader: EventFrameReader
     let ingestor: EventIngestor
 
     static func make(
         settings: ServerConfiguration, pool: RecognitionPool, classifier: ReloadableClassifier?,
-        publisher: ResultPublisher?, logger: Logger
+        announcers: [any ResultAnnouncer], logger: Logger
     ) throws -> IngestionPipeline {
         let store = ResultStore(conninfo: try settings.requiredPostgresURL())
         let catalog = ZoneMinderCatalog(
@@ -37,10 +36,11 @@ struct IngestionPipeline: Sendable {
         let stop = StopSignal()
         let ingestor = EventIngestor(
             catalog: catalog, frames: reader, recognizer: recognizer,
-            sink: PostgresResultSink(store: store, publisher: publisher, logger: logger, stop: stop), settings: ingest,
+            sink: PostgresResultSink(store: store, announcers: announcers, logger: logger, stop: stop),
+            settings: ingest,
             logger: logger, stop: stop)
         return IngestionPipeline(
-            store: store, publisher: publisher, catalog: catalog, reader: reader, ingestor: ingestor)
+            store: store, catalog: catalog, reader: reader, ingestor: ingestor)
     }
 
     /// Applies pending schema migrations, waiting for PostgreSQL if it is not up yet.

@@ -5,11 +5,11 @@ import Sink
 import ZMFaceCore
 
 /// Ingestion's result sink: commit to PostgreSQL (results + cursor in one transaction), then
-/// publish. While PostgreSQL is down, `commit` waits and retries, so the whole pipeline pauses
+/// tell the announcers (PUB socket, MQTT, ZoneMinder write-back) in turn. While PostgreSQL is down, `commit` waits and retries, so the whole pipeline pauses
 /// through the bounded pool and resumes with nothing lost.
 struct PostgresResultSink: IngestResultSink {
     let store: ResultStore
-    let publisher: ResultPublisher?
+    let announcers: [any ResultAnnouncer]
     let logger: Logger
     /// The ingestor's: on a shutdown during an outage the event in hand is given up uncommitted
     /// (the cursor has not moved, so the next start handles it again).
@@ -36,7 +36,7 @@ struct PostgresResultSink: IngestResultSink {
         }
         Telemetry.Stage.commit.record(nanoseconds: (ContinuousClock.now - started).nanoseconds)
         Telemetry.detectionsCommitted(results.faceCount)
-        await publisher?.publish(results)
+        for announcer in announcers { await announcer.announce(results) }
     }
 
     private var retrying: OutageRetry { Self.outageRetry(logger: logger, stop: stop) }

@@ -44,7 +44,9 @@ struct ServerRuntime {
                 }
                 if ingesting {
                     pipeline = try IngestionPipeline.make(
-                        settings: settings, pool: pool, classifier: classifier, publisher: publisher, logger: logger)
+                        settings: settings, pool: pool, classifier: classifier,
+                        announcers: [publisher].compactMap { $0 },
+                        logger: logger)
                 }
                 try await body(
                     ServerRuntime(
