@@ -169,6 +169,13 @@ public enum Telemetry {
         Counter(label: "zmface_postgres_errors_total").increment()
     }
 
+    /// `zmface_zoneminder_notes_total{result="written|failed"}`: events whose decision was (or could
+    /// not be) written into ZoneMinder's Notes.
+    public static func zoneMinderNotesWritten(_ written: Bool) {
+        Counter(label: "zmface_zoneminder_notes_total", dimensions: [("result", written ? "written" : "failed")])
+            .increment()
+    }
+
     /// `zmface_publish_failures_total`: messages that were numbered but not sent (the socket refused
     /// them, or its thread had stopped); subscribers see them as a sequence gap.
     public static func publishFailed(_ count: Int = 1) {

@@ -19,6 +19,8 @@ final class MariaDBConnection {
             mysql_close(handle)
             // Wrong password or unknown database is not an outage, but waiting for an operator to
             // fix it is still the right thing for ingestion: report it as unavailable, with the text.
+            // Callers for whom it is not (the optional Notes write-back) tell it by `isLoginRefused`.
+            if Self.loginRefusals.contains(error.code) { throw .loginRefused(code: error.code, message: error.message) }
             throw .unavailable(error.message)
         }
         self.handle = handle
@@ -27,6 +29,18 @@ final class MariaDBConnection {
 
     deinit {
         mysql_close(handle)
+    }
+
+    /// `text` as a string literal, escaped by the client library for the connection's character set.
+    func quoted(_ text: String) -> String {
+        let bytes = Array(text.utf8)
+        var escaped = [CChar](repeating: 0, count: bytes.count * 2 + 1)
+        let length = bytes.withUnsafeBufferPointer { source in
+            source.withMemoryRebound(to: CChar.self) {
+                mysql_real_escape_string(handle, &escaped, $0.baseAddress, UInt(bytes.count))
+            }
+        }
+        return "'" + String(decoding: escaped.prefix(Int(length)).map { UInt8(bitPattern: $0) }, as: UTF8.self) + "'"
     }
 
     /// Rows as text (NULL is nil). Only for statements built from numbers and escaped text.
@@ -52,6 +66,10 @@ final class MariaDBConnection {
         }
         return rows
     }
+
+    /// 1044: no access to the database; 1045: wrong user or password; 1049: unknown database;
+    /// 1698: user may not log in this way.
+    private static let loginRefusals: Set<UInt32> = [1044, 1045, 1049, 1698]
 
     private func failure() -> MariaDBError {
         let error = Self.error(of: handle)

@@ -14,6 +14,8 @@ struct ZoneMinderSourceConfiguration: Equatable {
     var eventsPath = "/var/cache/zoneminder/events"
     /// Only these monitors (nil: all).
     var monitors: [Int]?
+    /// `zoneminder.notes`: each event's decision written into its Notes (off by default).
+    var notes = ZoneMinderNotesConfiguration()
 
     /// The database settings to use, from zm.conf when configured; ZMFACE_ZM_DB_PASS wins for the
     /// password so it need not sit in a file.
@@ -31,6 +33,29 @@ struct ZoneMinderSourceConfiguration: Equatable {
         if let password = environment["ZMFACE_ZM_DB_PASS"] { settings.password = password }
         return settings
     }
+
+    /// The account the Notes write-back logs in with: the reading account's server and database,
+    /// with `notes.dbUser`/`notes.dbPassword` (or ZMFACE_ZM_NOTES_PASS) when given.
+    func resolvedNotesDatabase(environment: [String: String] = ProcessInfo.processInfo.environment) throws
+        -> ZoneMinderDatabaseSettings
+    {
+        var settings = try resolvedDatabase(environment: environment)
+        if let user = notes.user {
+            settings.user = user
+            settings.password = notes.password
+        }
+        if let password = environment["ZMFACE_ZM_NOTES_PASS"] { settings.password = password }
+        return settings
+    }
+}
+
+/// worker.json's `zoneminder.notes`: after each commit, the event's decision goes into ZoneMinder's
+/// `Events.Notes` (`[zmface: Alice, 1 unknown]`), where ZoneMinder's event list and filters see it.
+struct ZoneMinderNotesConfiguration: Equatable {
+    var enabled = false
+    /// An account that may update only `Events.Notes` (nil: the reading account).
+    var user: String?
+    var password: String?
 }
 
 /// worker.json's `publish` section: the ZeroMQ PUB socket.
@@ -75,6 +100,12 @@ extension ServerConfiguration {
             }
             source.eventsPath = try zoneminder.string("eventsPath") ?? source.eventsPath
             source.monitors = try zoneminder.ints("monitors", in: 1...Int(Int32.max))
+            if var notes = try zoneminder.object("notes") {
+                source.notes.enabled = try notes.bool("enabled", default: false)
+                source.notes.user = try notes.string("dbUser")
+                source.notes.password = try notes.string("dbPassword")
+                try notes.rejectUnknownFields()
+            }
             ingest.pollSeconds = try zoneminder.double("pollSeconds", default: ingest.pollSeconds, in: 0.05...3600)
             ingest.settleSeconds = try zoneminder.double("settleSeconds", default: ingest.settleSeconds, in: 0...3600)
             ingest.abandonSeconds = try zoneminder.double(

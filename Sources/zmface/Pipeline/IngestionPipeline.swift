@@ -9,12 +9,15 @@ import ZeroMQ
 import ZeroRPC
 
 /// The parts of ZoneMinder ingestion, built from the configuration around a running pool:
-/// ZoneMinder catalog → frame reader → pool → PostgreSQL → announcers (PUB socket, …).
+/// ZoneMinder catalog → frame reader → pool → PostgreSQL → announcers (the PUB socket, and the
+/// ZoneMinder Notes write-back when `zoneminder.notes` is on).
 struct IngestionPipeline: Sendable {
     let store: ResultStore
     let catalog: ZoneMinderCatalog
     let reader: EventFrameReader
     let ingestor: EventIngestor
+    /// `zoneminder.notes`: the write-back's connection, when it is on.
+    let notesWriter: ZoneMinderNotesWriter?
 
     static func make(
         settings: ServerConfiguration, pool: RecognitionPool, classifier: ReloadableClassifier?,
@@ -34,13 +37,21 @@ struct IngestionPipeline: Sendable {
                 pool: pool, recognizer: FaceRecognizer(settings: settings.recognition, identifier: classifier)),
             classifier: classifier)
         let stop = StopSignal()
+        var announcers = announcers
+        var notesWriter: ZoneMinderNotesWriter?
+        if settings.zoneminder.notes.enabled {
+            let database = try settings.zoneminder.resolvedNotesDatabase()
+            let writer = ZoneMinderNotesWriter(settings: database)
+            notesWriter = writer
+            announcers.append(
+                ZoneMinderNotesAnnouncer(writer: writer, database: database.database, logger: logger, stop: stop))
+        }
         let ingestor = EventIngestor(
             catalog: catalog, frames: reader, recognizer: recognizer,
             sink: PostgresResultSink(store: store, announcers: announcers, logger: logger, stop: stop),
-            settings: ingest,
-            logger: logger, stop: stop)
+            settings: ingest, logger: logger, stop: stop)
         return IngestionPipeline(
-            store: store, catalog: catalog, reader: reader, ingestor: ingestor)
+            store: store, catalog: catalog, reader: reader, ingestor: ingestor, notesWriter: notesWriter)
     }
 
     /// Applies pending schema migrations, waiting for PostgreSQL if it is not up yet.
@@ -55,6 +66,7 @@ struct IngestionPipeline: Sendable {
     }
 
     func close() {
+        notesWriter?.close()
         reader.close()
         catalog.close()
         store.close()
