@@ -31,7 +31,7 @@ jpegs=${ZM_E2E_JPEGS:-1}
 harness=Tests/zoneminder/zm_harness.sh
 photos=$ZMFACE_CACHE/test-photos
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
-passed=0 failed=0 finished=0 harness_up=0 pg_up=0 train_pid=""
+passed=0 failed=0 finished=0 harness_up=0 pg_up=0 train_pid="" api_pid=""
 work=""
 
 check() {  # check DESCRIPTION COMMAND...: passes when the command succeeds
@@ -44,6 +44,7 @@ cleanup() {
   set +e
   trap - EXIT
   [ -n "$train_pid" ] && kill "$train_pid" 2>/dev/null && wait "$train_pid" 2>/dev/null
+  [ -n "$api_pid" ] && kill "$api_pid" 2>/dev/null && wait "$api_pid" 2>/dev/null
   if [ "$harness_up" = 1 ]; then
     local pids; pids=$(awk '{print $2}' "$ZMH_DIR/pids" 2>/dev/null)
     if [ "$finished" != 1 ] && [ -d "$ZMH_DIR/logs" ]; then
@@ -144,6 +145,10 @@ harness_up=1
 "$harness" up "$work/clip.mp4" --video passthrough --jpegs "$jpegs" >/dev/null
 lap up "$t"
 zm() { { "$harness" sql "$1" 2>/dev/null || echo "(ZoneMinder query failed: $1)" >&2; } | tail -n +2; }
+# The Notes write-back's account, as the README tells users to make it: Events.Notes and nothing else.
+mysql --no-defaults -S "$ZMH_DIR/run/mysqld.sock" -uroot -e "CREATE USER 'zmface_notes'@'%' IDENTIFIED BY 'notespass';
+  GRANT SELECT (Id, Notes), UPDATE (Notes) ON zm.Events TO 'zmface_notes'@'%';" \
+  || fail "could not create the Notes account"
 
 step "recording $events forced-alarm events over $seconds s"
 t=$(now)
@@ -174,7 +179,8 @@ write_config() {  # write_config FILE ZONEMINDER-DB-JSON
 }
 EOF
 }
-write_config "$work/worker-zmconf.json" "\"zmConf\": \"/etc/zm/zm.conf\""
+write_config "$work/worker-zmconf.json" \
+  "\"zmConf\": \"/etc/zm/zm.conf\", \"notes\": {\"enabled\": true, \"dbUser\": \"zmface_notes\", \"dbPassword\": \"notespass\"}"
 write_config "$work/worker-dbhost.json" \
   "\"dbHost\": \"127.0.0.1:$ZMH_DB_PORT\", \"dbName\": \"zm\", \"dbUser\": \"zmuser\", \"dbPassword\": \"zmpass\""
 
@@ -240,6 +246,48 @@ for id in "${closed[@]}"; do
     test "$summary_names" = "$detection_names"
 done
 check "names are only obama and biden" names_ok
+
+# The Notes write-back: each event's Notes is ZoneMinder's own text, then zmface's part with the
+# people the stored decision names; ZoneMinder's own filter engine (zmfilter.pl) then finds the
+# events by name.
+for id in "${closed[@]}"; do
+  part=$(pg "SELECT '[zmface: ' || string_agg(p, ', ' ORDER BY o) || ']' FROM (
+               SELECT name p, 1 - seen_confidence o FROM event_summaries WHERE event_id = $id AND seen
+               UNION ALL SELECT count(*) || ' unknown', 2 FROM event_summaries WHERE event_id = $id AND name IS NULL
+               HAVING count(*) > 0) x")
+  notes=$(zm "SELECT Notes FROM Events WHERE Id = $id")
+  check "event $id: Notes '$notes' = ZoneMinder's 'Forced Web:' + '$part'" test -n "$part" -a "$notes" = "Forced Web: $part"
+done
+zm_filter() {  # zm_filter NAME: runs ZoneMinder's filter engine once with an AutoArchive filter on Notes
+  zm "INSERT INTO Filters (Name, Query_json, AutoArchive, UserId, Background, Concurrent)
+      VALUES ('zmface $1', '{\"terms\":[{\"attr\":\"Notes\",\"op\":\"LIKE\",\"val\":\"$1\"}]}', 1, 1, 0, 0)" >/dev/null
+  local id rc=0
+  id=$(zm "SELECT Id FROM Filters WHERE Name = 'zmface $1'")
+  timeout 120 zmfilter.pl --filter_id="$id" >>"$work/zmfilter.log" 2>&1 || rc=$?
+  check "zmfilter.pl ran the filter Notes LIKE %$1% (exit $rc)" test "$rc" -eq 0
+  archived=$(zm "SELECT Id FROM Events WHERE Archived = 1 ORDER BY Id" | tr '\n' ' ')
+}
+# A name nobody has archives nothing (the filter selects by Notes, not everything) ...
+zm_filter "zmface: nobody-else"
+check "ZoneMinder's filter for a name zmface never wrote archived nothing ('$archived')" test -z "$archived"
+# ... and a name zmface wrote archives exactly the events whose decision saw that person.
+zm_filter obama
+seen_obama=$(pg "SELECT event_id FROM event_summaries WHERE name = 'obama' AND seen ORDER BY event_id" | tr '\n' ' ')
+check "ZoneMinder's filter on Notes archived exactly the events where zmface saw obama ('$archived' = '$seen_obama')" \
+  test -n "$seen_obama" -a "$archived" = "$seen_obama"
+# ZoneMinder's own API (its CakePHP app, served here by PHP's built-in server instead of Apache)
+# shows the same Notes.
+api_port=$(free_port)
+php -S "127.0.0.1:$api_port" -t /usr/share/zoneminder/www/api/app/webroot \
+  /usr/share/zoneminder/www/api/app/webroot/index.php >"$work/zm-api.log" 2>&1 &
+api_pid=$!
+for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$api_port/" && break; sleep 0.2; done
+for id in "${closed[@]}"; do
+  api_notes=$(curl -fsS "http://127.0.0.1:$api_port/events/$id.json" | jq -r .event.Event.Notes 2>/dev/null || true)
+  check "ZoneMinder's API /events/$id.json shows the Notes ('$api_notes')" \
+    test "$api_notes" = "$(zm "SELECT Notes FROM Events WHERE Id = $id")" -a -n "$api_notes"
+done
+kill "$api_pid" 2>/dev/null; wait "$api_pid" 2>/dev/null || true; api_pid=""
 dups=$(pg "SELECT COUNT(*) FROM (SELECT 1 FROM detections GROUP BY event_id, frame_id, face_index HAVING COUNT(*) > 1) d")
 check "no duplicate (event_id, frame_id, face_index)" test "$dups" -eq 0
 extra=$(pg "SELECT COUNT(*) FROM events WHERE event_id NOT IN ($(IFS=,; echo "${closed[*]:-0}"))")
