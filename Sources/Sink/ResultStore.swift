@@ -6,10 +6,13 @@ public import ZMFaceCore
 public final class ResultStore: Sendable {
     private let client: PostgresClient
     private let rowsPerStatement: Int
+    /// For tests that open more stores on the same schema.
+    let conninfoForTests: String
 
     /// `conninfo` is a libpq URL or key=value string (TLS and password as libpq users expect).
     /// `rowsPerStatement` sets the multi-row INSERT size (1 = row by row, for the benchmark).
     public init(conninfo: String, rowsPerStatement: Int = 400) {
+        self.conninfoForTests = conninfo
         self.client = PostgresClient(conninfo: conninfo, name: "postgres-results")
         self.rowsPerStatement = max(1, min(rowsPerStatement, 2000))
     }
@@ -28,12 +31,92 @@ public final class ResultStore: Sendable {
 
     /// Replaces everything stored for the event with `results` and, for live ingestion, moves the
     /// cursor, all in one transaction: after a crash either all of it is there or none of it.
-    public func commit(_ results: EventResults, source: String) async throws {
+    /// With an `owner`, the transaction first ends that owner's claim on the event (see `claim`);
+    /// when another instance has taken the claim over, nothing is written and `EventClaimLost` is
+    /// thrown. The claim row's lock orders two commits of one event: no duplicate rows, ever.
+    public func commit(_ results: EventResults, source: String, owner: String? = nil) async throws {
         let batch = rowsPerStatement
-        try await client.withConnection { connection in
-            try connection.transaction { connection in
-                try Self.write(results, source: source, batch: batch, on: connection)
+        let eventID = results.event.id
+        let holder: String?? = try await client.withConnection { connection in
+            try connection.transaction { connection -> String?? in
+                if let owner {
+                    let ended = try connection.execute(
+                        """
+                        UPDATE event_claims SET committed_at = now(), lease_until = now()
+                        WHERE event_id = $1 AND owner = $2 RETURNING 1
+                        """, [String(eventID), owner])
+                    guard !ended.rows.isEmpty else {
+                        let holder = try connection.execute(
+                            "SELECT owner FROM event_claims WHERE event_id = $1", [String(eventID)])
+                        return .some(holder.rows.first?.first ?? nil)
+                    }
+                }
+                try Self.write(results, source: source, owner: owner, batch: batch, on: connection)
+                return .none
             }
+        }
+        if case .some(let other) = holder { throw EventClaimLost(eventID: eventID, owner: other) }
+    }
+
+    /// Claims the event for `owner` until `leaseSeconds` from now. Claimed when nobody holds it, its
+    /// holder's lease ran out, or `owner` holds it already (a restarted instance under the same
+    /// name takes its own events back at once). Live ingestion never claims an event with results;
+    /// a backfill claims one whose results are older than the backfill. One statement: two instances
+    /// claiming the same event at once are ordered by the row's lock, and one of them gets `busy`.
+    public func claim(_ eventID: Int64, owner: String, leaseSeconds: Double, for purpose: ClaimPurpose)
+        async throws -> EventClaim
+    {
+        let (backfill, since): (Bool, Double) =
+            switch purpose {
+            case .live: (false, 0)
+            case .backfill(let startedAt): (true, startedAt.timeIntervalSince1970)
+            }
+        return try await client.withConnection { connection in
+            let row = try connection.execute(
+                """
+                WITH attempt AS (
+                    INSERT INTO event_claims AS c (event_id, owner, lease_until)
+                    SELECT $1::bigint, $2::text, now() + $3::float8 * interval '1 second'
+                    WHERE $4::boolean OR NOT EXISTS (SELECT 1 FROM events WHERE event_id = $1::bigint)
+                    ON CONFLICT (event_id) DO UPDATE
+                    SET owner = EXCLUDED.owner, lease_until = EXCLUDED.lease_until, claimed_at = now()
+                    WHERE (c.lease_until < now() OR c.owner = EXCLUDED.owner)
+                        AND (c.committed_at IS NULL OR ($4::boolean AND c.committed_at < to_timestamp($5::float8)))
+                    RETURNING 1)
+                SELECT EXISTS (SELECT 1 FROM attempt),
+                    CASE WHEN $4::boolean
+                        THEN EXISTS (SELECT 1 FROM event_claims WHERE event_id = $1
+                                     AND committed_at >= to_timestamp($5::float8))
+                        ELSE EXISTS (SELECT 1 FROM events WHERE event_id = $1) END
+                """, [String(eventID), owner, sqlDouble(leaseSeconds), backfill ? "true" : "false", sqlDouble(since)]
+            ).rows.first
+            if row?[0] == "t" { return .claimed }
+            return row?[1] == "t" ? .handled : .busy
+        }
+    }
+
+    /// Extends `owner`'s lease on the event; false once another instance has taken it over.
+    public func renewClaim(_ eventID: Int64, owner: String, leaseSeconds: Double) async throws -> Bool {
+        try await client.withConnection { connection in
+            !(try connection.execute(
+                """
+                UPDATE event_claims SET lease_until = now() + $3::float8 * interval '1 second'
+                WHERE event_id = $1 AND owner = $2 RETURNING 1
+                """, [String(eventID), owner, sqlDouble(leaseSeconds)]
+            ).rows.isEmpty)
+        }
+    }
+
+    /// Events committed by each instance (the `instance` column; null before schema version 3).
+    public func eventsByInstance() async throws -> [String: Int] {
+        try await client.withConnection { connection in
+            var shares: [String: Int] = [:]
+            for row in try connection.execute(
+                "SELECT coalesce(instance, ''), count(*) FROM events GROUP BY 1"
+            ).rows {
+                shares[row[0] ?? ""] = Int(row[1] ?? "") ?? 0
+            }
+            return shares
         }
     }
 
@@ -80,7 +163,7 @@ public final class ResultStore: Sendable {
     ]
 
     private static func write(
-        _ results: EventResults, source: String, batch: Int, on connection: PostgresConnection
+        _ results: EventResults, source: String, owner: String?, batch: Int, on connection: PostgresConnection
     ) throws {
         let event = results.event
         let eventID = String(event.id)
@@ -91,13 +174,14 @@ public final class ResultStore: Sendable {
         try connection.execute(
             """
             INSERT INTO events (event_id, monitor_id, monitor_name, cause, start_time, end_time, frame_count,
-                outcome, reason, frames_selected, faces, model_version, runs)
-            VALUES ($1, $2, $3, $4, to_timestamp($5::float8), to_timestamp($6::float8), $7, $8, $9, $10, $11, $12, $13)
+                outcome, reason, frames_selected, faces, model_version, runs, instance)
+            VALUES ($1, $2, $3, $4, to_timestamp($5::float8), to_timestamp($6::float8), $7, $8, $9, $10, $11, $12, $13,
+                $14)
             """,
             [
                 eventID, String(event.monitorID), event.monitorName, event.cause, sqlTime(event.start),
                 event.end.map(sqlTime), String(event.frameCount), results.outcome.name, results.outcome.reason,
-                String(results.frames.count), String(results.faceCount), results.modelVersion, String(runs),
+                String(results.frames.count), String(results.faceCount), results.modelVersion, String(runs), owner,
             ])
         try insertRows(
             into: "frames", columns: ["event_id", "frame_id", "time", "score", "faces", "error"],

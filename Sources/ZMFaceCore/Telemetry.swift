@@ -145,6 +145,19 @@ public enum Telemetry {
         Counter(label: "zmface_ingest_db_errors_total").increment()
     }
 
+    /// `zmface_ingest_claims_total{result="claimed|handled|busy|lost"}`: this instance's claims on
+    /// events (several instances share one ZoneMinder); `lost`: taken over while it worked.
+    public static func eventClaimed(_ claim: EventClaim?) {
+        let result =
+            switch claim {
+            case .claimed: "claimed"
+            case .handled: "handled"
+            case .busy: "busy"
+            case nil: "lost"
+            }
+        Counter(label: "zmface_ingest_claims_total", dimensions: [("result", result)]).increment()
+    }
+
     /// `zmface_ingest_pool_waits_total`: frames that found the worker queue full and waited.
     public static func ingestWaitedForPool() {
         Counter(label: "zmface_ingest_pool_waits_total").increment()

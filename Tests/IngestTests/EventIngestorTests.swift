@@ -97,11 +97,17 @@ struct EventIngestorTests {
         func modelVersion() async -> String { "svm-test" }
     }
 
-    /// The result store: commits in order, the cursor as the last live commit left it.
+    /// The result store: commits in order, the cursor as the last live commit left it. `others`
+    /// are events another instance holds: busy until it commits them (`otherCommits`), after
+    /// `otherHoldsFor` claims; `takenOver` events lose their claim before this instance commits.
     final class FakeSink: IngestResultSink {
         struct State {
             var commits: [EventResults] = []
             var cursor: Int64?
+            var others: [Int64: Int] = [:]
+            var otherCommitted: Set<Int64> = []
+            var takenOver: Set<Int64> = []
+            var claims: [Int64] = []
         }
         let state: Mutex<State>
 
@@ -116,8 +122,29 @@ struct EventIngestorTests {
         func handledEvents(from: Int64) async throws -> Set<Int64> {
             state.withLock { Set($0.commits.map(\.event.id).filter { $0 >= from }) }
         }
-        func commit(_ results: EventResults) async throws {
+        func claim(_ eventID: Int64, for purpose: ClaimPurpose) async throws -> EventClaim {
             state.withLock { state in
+                state.claims.append(eventID)
+                if let remaining = state.others[eventID] {
+                    if remaining > 0 {
+                        state.others[eventID] = remaining - 1
+                        return .busy
+                    }
+                    state.others[eventID] = nil
+                    state.otherCommitted.insert(eventID)
+                }
+                if state.otherCommitted.contains(eventID) { return .handled }
+                return purpose == .live && state.commits.contains { $0.event.id == eventID } ? .handled : .claimed
+            }
+        }
+        func renewClaim(_ eventID: Int64) async throws -> Bool { true }
+        var renewInterval: Duration { .milliseconds(5) }
+        func commit(_ results: EventResults) async throws {
+            try state.withLock { state in
+                if state.takenOver.remove(results.event.id) != nil {
+                    state.others[results.event.id] = 1
+                    throw EventClaimLost(eventID: results.event.id, owner: "other")
+                }
                 state.commits.append(results)
                 if let watermark = results.lowWatermark { state.cursor = watermark }
             }
@@ -150,6 +177,28 @@ struct EventIngestorTests {
         #expect(sink.commits.map(\.lowWatermark) == [2, 2], "the cursor stops at the first event not handled")
         #expect(sink.commits.map { $0.frames.map(\.frameID) } == [[1, 2, 3], [1, 2]])
         #expect(sink.commits.allSatisfy { $0.outcome == .processed && $0.modelVersion == "svm-test" })
+    }
+
+    @Test("An event another instance holds is skipped, and the cursor passes it only once that instance committed it")
+    func sharedWithAnotherInstance() async throws {
+        let catalog = FakeCatalog((1...4).map { makeEvent(id: $0, frames: 1) })
+        let sink = FakeSink()
+        sink.state.withLock { $0.others = [2: 3] }
+        _ = try await ingestor(catalog, sink: sink).run(once: true)
+        #expect(sink.commits.map(\.event.id) == [1, 3, 4], "2 is the other instance's")
+        #expect(sink.commits.map(\.lowWatermark) == [2, 2, 2], "the cursor waits at 2 while it is busy")
+        #expect(sink.state.withLock { $0.claims.filter { $0 == 2 }.count } == 4, "asked again at each poll")
+    }
+
+    @Test("Results whose claim was taken over are dropped, and the event is asked for again, not counted as handled")
+    func claimTakenOver() async throws {
+        let catalog = FakeCatalog((1...3).map { makeEvent(id: $0, frames: 1) })
+        let sink = FakeSink()
+        sink.state.withLock { $0.takenOver = [2] }
+        let handled = try await ingestor(catalog, sink: sink).run(once: true)
+        #expect(handled == 2)
+        #expect(sink.commits.map(\.event.id) == [1, 3])
+        #expect(sink.state.withLock { $0.otherCommitted } == [2], "the new holder's commit is what ends it")
     }
 
     @Test("A restart continues from the stored cursor and never repeats a committed event")

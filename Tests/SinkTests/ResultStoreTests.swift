@@ -54,10 +54,12 @@ struct ResultStoreTests {
     func migrations() async throws {
         let (store, url) = try TestDatabase.freshStore()
         defer { store.close() }
-        #expect(try await store.migrate() == [1, 2])
+        #expect(try await store.migrate() == [1, 2, 3])
         #expect(try await store.migrate() == [])
         #expect(
-            try TestDatabase.query(url, "SELECT version FROM schema_migrations ORDER BY version") == [["1"], ["2"]])
+            try TestDatabase.query(url, "SELECT version FROM schema_migrations ORDER BY version") == [
+                ["1"], ["2"], ["3"],
+            ])
     }
 
     @Test("a database newer than this zmface is refused, not modified")
@@ -125,6 +127,63 @@ struct ResultStoreTests {
         #expect(try await store.handledEvents(from: 5) == [9])
         try await store.commit(results(event: 12, faces: [], watermark: nil), source: "zm")
         #expect(try await store.lowWatermark(source: "zm") == 10, "a backfill commit leaves the cursor alone")
+    }
+
+    @Test(
+        "claims: one holder at a time, its own name takes it back, an expired lease is taken over, and a taken-over commit writes nothing"
+    )
+    func claims() async throws {
+        let (store, url) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        #expect(try await store.claim(5, owner: "a", leaseSeconds: 60, for: .live) == .claimed)
+        #expect(try await store.claim(5, owner: "b", leaseSeconds: 60, for: .live) == .busy)
+        #expect(try await store.claim(5, owner: "a", leaseSeconds: 60, for: .live) == .claimed, "a restarted 'a'")
+        #expect(try await store.renewClaim(5, owner: "a", leaseSeconds: 0.3))
+        #expect(try await !store.renewClaim(5, owner: "b", leaseSeconds: 60))
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(try await store.claim(5, owner: "b", leaseSeconds: 60, for: .live) == .claimed, "a's lease ran out")
+        #expect(try await !store.renewClaim(5, owner: "a", leaseSeconds: 60))
+        await #expect(throws: EventClaimLost.self) {
+            try await store.commit(
+                results(event: 5, faces: [[face(0, name: "ann", probability: 0.9)]]), source: "zm", owner: "a")
+        }
+        #expect(try TestDatabase.query(url, "SELECT count(*) FROM events") == [["0"]], "a's results were not written")
+        try await store.commit(
+            results(event: 5, faces: [[face(0, name: "ann", probability: 0.9)]]), source: "zm", owner: "b")
+        #expect(try TestDatabase.query(url, "SELECT instance, runs FROM events") == [["b", "1"]])
+        #expect(try await store.claim(5, owner: "c", leaseSeconds: 60, for: .live) == .handled)
+        #expect(try await store.claim(5, owner: "b", leaseSeconds: 60, for: .live) == .handled)
+
+        // A backfill begun before the commit has nothing left to do; one begun after re-processes it.
+        let before = Date(timeIntervalSinceNow: -60)
+        #expect(try await store.claim(5, owner: "c", leaseSeconds: 60, for: .backfill(startedAt: before)) == .handled)
+        try await Task.sleep(for: .milliseconds(50))
+        let after = Date()
+        #expect(try await store.claim(5, owner: "c", leaseSeconds: 60, for: .backfill(startedAt: after)) == .claimed)
+        #expect(try await store.claim(5, owner: "d", leaseSeconds: 60, for: .backfill(startedAt: after)) == .busy)
+        try await store.commit(results(event: 5, faces: []), source: "zm", owner: "c")
+        #expect(try await store.claim(5, owner: "d", leaseSeconds: 60, for: .backfill(startedAt: after)) == .handled)
+        #expect(try TestDatabase.query(url, "SELECT instance, runs FROM events") == [["c", "2"]])
+        #expect(try await store.eventsByInstance() == ["c": 1])
+    }
+
+    @Test("an event never committed twice at once: many claimers race, exactly one wins")
+    func claimRace() async throws {
+        let (store, _) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        let stores = (0..<8).map { _ in ResultStore(conninfo: store.conninfoForTests) }
+        defer { stores.forEach { $0.close() } }
+        for event in Int64(1)...20 {
+            let outcomes = try await withThrowingTaskGroup(of: EventClaim.self) { group in
+                for (index, other) in stores.enumerated() {
+                    group.addTask { try await other.claim(event, owner: "i\(index)", leaseSeconds: 60, for: .live) }
+                }
+                return try await group.reduce(into: [EventClaim]()) { $0.append($1) }
+            }
+            #expect(outcomes.filter { $0 == .claimed }.count == 1, "event \(event): \(outcomes)")
+        }
     }
 
     @Test("an unreachable server is `unavailable` (retry later), not a rejected statement")

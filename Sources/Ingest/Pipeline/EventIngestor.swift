@@ -72,16 +72,34 @@ public final class EventIngestor: Sendable {
                 let readiness = EventReadiness.of(
                     event, settings: settings, lastFileChange: frames.lastChange(ofDirectory: event.directory))
                 guard readiness == .ready || readiness == .abandoned else { continue }
+                switch try await sink.claim(event.id, for: .live) {
+                case .claimed: break
+                case .handled:
+                    // Another instance committed it: the cursor may move past it.
+                    handled.insert(event.id)
+                    progressed = true
+                    continue
+                case .busy: continue  // another instance works on it; asked again at the next poll
+                }
                 if readiness == .abandoned {
                     logger.warning(
                         "event left open by a crashed capture daemon; handling it as finished",
                         metadata: ["event": "\(event.id)", "monitor": "\(event.monitorID)"])
                 }
-                var results = try await processor.process(
+                var results = try await processHoldingClaim(
                     event, priority: .live, abandoned: readiness == .abandoned)
                 handled.insert(event.id)
                 results.lowWatermark = Self.lowWatermark(rows: rows, handled: handled)
-                try await sink.commit(results)
+                do {
+                    try await sink.commit(results)
+                } catch let lost as EventClaimLost {
+                    // Not handled here: the new holder commits it, or, should it die too, its lease
+                    // runs out and the event is claimed again.
+                    handled.remove(event.id)
+                    Telemetry.eventClaimed(nil)
+                    logger.warning("\(lost); its results here are dropped", metadata: ["event": "\(event.id)"])
+                    continue
+                }
                 count += 1
                 progressed = true
             }
@@ -137,15 +155,69 @@ public final class EventIngestor: Sendable {
         let events = try await retrying("listing events") {
             try await self.catalog.closedEvents(since: since, until: until, monitor: monitor)
         }
+        // Shared like live events: an event another instance (or backfill) holds is asked for again
+        // after the rest; one committed since this backfill began counts as done.
+        let purpose = ClaimPurpose.backfill(startedAt: Date())
         var done = 0
-        for event in events {
-            if stopping { break }
-            let results = try await processor.process(event, priority: .backfill)
-            try await sink.commit(results)
-            done += 1
-            progress(done, events.count, event)
+        var pending = events
+        while !pending.isEmpty && !stopping {
+            var busy: [ZoneMinderEvent] = []
+            for event in pending {
+                if stopping { break }
+                switch try await sink.claim(event.id, for: purpose) {
+                case .busy:
+                    busy.append(event)
+                    continue
+                case .handled: break
+                case .claimed:
+                    let results = try await processHoldingClaim(event, priority: .backfill, abandoned: false)
+                    do {
+                        try await sink.commit(results)
+                    } catch let lost as EventClaimLost {
+                        Telemetry.eventClaimed(nil)
+                        logger.warning("\(lost); its results here are dropped", metadata: ["event": "\(event.id)"])
+                        busy.append(event)
+                        continue
+                    }
+                }
+                done += 1
+                progress(done, events.count, event)
+            }
+            pending = busy
+            if !pending.isEmpty { try await sleep(seconds: settings.pollSeconds) }
         }
         return done
+    }
+
+    // MARK: - Claims
+
+    /// Processes a claimed event while renewing the claim's lease every third of it, so a long
+    /// event is never taken over from a live instance; the renewal stops with the processing.
+    private func processHoldingClaim(_ event: ZoneMinderEvent, priority: IngestPriority, abandoned: Bool)
+        async throws -> EventResults
+    {
+        let (sink, processor, logger) = (sink, processor, logger)
+        return try await withThrowingTaskGroup(of: EventResults?.self) { group in
+            group.addTask {
+                while true {
+                    try await Task.sleep(for: sink.renewInterval)
+                    // A failed renewal (PostgreSQL briefly down) is tried again next time round.
+                    if let held = try? await sink.renewClaim(event.id), !held {
+                        logger.warning(
+                            "claim on the event taken over; finishing anyway", metadata: ["event": "\(event.id)"])
+                        return nil
+                    }
+                }
+            }
+            group.addTask { try await processor.process(event, priority: priority, abandoned: abandoned) }
+            while let next = try await group.next() {
+                if let results = next {
+                    group.cancelAll()
+                    return results
+                }
+            }
+            preconditionFailure("the processing task always returns results or throws")
+        }
     }
 
     // MARK: - Helpers

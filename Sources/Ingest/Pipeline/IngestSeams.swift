@@ -23,6 +23,14 @@ public protocol IngestResultSink: Sendable {
     func initializeLowWatermark(_ watermark: Int64) async throws
     /// Events at or above `from` that already have results.
     func handledEvents(from: Int64) async throws -> Set<Int64>
+    /// Claims the event for this instance for one lease (several instances share the events).
+    func claim(_ eventID: Int64, for purpose: ClaimPurpose) async throws -> EventClaim
+    /// Extends this instance's lease on an event it works on; false once it was taken over.
+    func renewClaim(_ eventID: Int64) async throws -> Bool
+    /// How often `renewClaim` must run while an event is worked on (a third of the lease).
+    var renewInterval: Duration { get }
+    /// Commits the results and ends this instance's claim; throws `EventClaimLost`, writing
+    /// nothing, when another instance took the event over meanwhile.
     func commit(_ results: EventResults) async throws
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// How ingestion finds and reads events (worker.json `zoneminder` and `frames`).
 public struct IngestSettings: Sendable, Equatable {
     public enum StartPoint: String, Sendable {
@@ -19,11 +21,22 @@ public struct IngestSettings: Sendable, Equatable {
     public var selection: FrameSelectionPolicy
     /// Frames of one event in recognition at once (about the number of workers).
     public var concurrency: Int
+    /// This instance's name in PostgreSQL's event claims: instances sharing one database need
+    /// distinct names; a restarted instance under the same name takes its unfinished events back at
+    /// once instead of waiting for their leases.
+    public var instance: String
+    /// How long a claim holds an event without renewal: a killed instance's events are taken over
+    /// after at most this long.
+    public var leaseSeconds: Double
 
     public init(
         pollSeconds: Double = 2, settleSeconds: Double = 2, abandonSeconds: Double = 60,
-        startAt: StartPoint = .beginning, selection: FrameSelectionPolicy = FrameSelectionPolicy(), concurrency: Int = 2
+        startAt: StartPoint = .beginning, selection: FrameSelectionPolicy = FrameSelectionPolicy(),
+        concurrency: Int = 2,
+        instance: String? = nil, leaseSeconds: Double = 60
     ) {
+        self.instance = instance ?? ProcessInfo.processInfo.hostName
+        self.leaseSeconds = leaseSeconds
         self.pollSeconds = pollSeconds
         self.settleSeconds = settleSeconds
         self.abandonSeconds = abandonSeconds

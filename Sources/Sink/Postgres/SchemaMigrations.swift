@@ -5,6 +5,7 @@ enum SchemaMigrations {
     static let all: [(version: Int, name: String, sql: String)] = [
         (1, "results and ingest state", version1),
         (2, "event decision per person", version2),
+        (3, "event claims shared by instances", version3),
     ]
 
     static var latest: Int { all.last!.version }
@@ -97,6 +98,19 @@ enum SchemaMigrations {
     private static let version2 = """
         ALTER TABLE event_summaries ADD COLUMN seen boolean, ADD COLUMN seen_confidence double precision,
             ADD COLUMN agreeing_frames integer, ADD COLUMN contradicting_frames integer;
+        """
+
+    /// Several instances on one database: who holds which event until when (`EventClaim`), and
+    /// which instance committed each event's results.
+    private static let version3 = """
+        CREATE TABLE event_claims (
+            event_id     bigint PRIMARY KEY,
+            owner        text NOT NULL,
+            lease_until  timestamptz NOT NULL,
+            claimed_at   timestamptz NOT NULL DEFAULT now(),
+            committed_at timestamptz
+        );
+        ALTER TABLE events ADD COLUMN instance text;
         """
 
     /// Applies every migration newer than the database's version; returns the versions applied.

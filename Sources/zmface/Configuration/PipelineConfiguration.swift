@@ -110,6 +110,9 @@ extension ServerConfiguration {
             ingest.settleSeconds = try zoneminder.double("settleSeconds", default: ingest.settleSeconds, in: 0...3600)
             ingest.abandonSeconds = try zoneminder.double(
                 "abandonSeconds", default: ingest.abandonSeconds, in: 1...(30 * 86400))
+            ingest.instance = try zoneminder.string("instance") ?? ingest.instance
+            guard !ingest.instance.isEmpty else { throw .invalid("zoneminder.instance", "must not be empty") }
+            ingest.leaseSeconds = try zoneminder.double("leaseSeconds", default: ingest.leaseSeconds, in: 3...3600)
             if let start = try zoneminder.string("startAt") {
                 guard let point = IngestSettings.StartPoint(rawValue: start) else {
                     throw .invalid("zoneminder.startAt", "must be \"beginning\" or \"now\", not \"\(start)\"")

@@ -48,7 +48,9 @@ struct IngestionPipeline: Sendable {
         }
         let ingestor = EventIngestor(
             catalog: catalog, frames: reader, recognizer: recognizer,
-            sink: PostgresResultSink(store: store, announcers: announcers, logger: logger, stop: stop),
+            sink: PostgresResultSink(
+                store: store, announcers: announcers, instance: ingest.instance, leaseSeconds: ingest.leaseSeconds,
+                logger: logger, stop: stop),
             settings: ingest, logger: logger, stop: stop)
         return IngestionPipeline(
             store: store, catalog: catalog, reader: reader, ingestor: ingestor, notesWriter: notesWriter)

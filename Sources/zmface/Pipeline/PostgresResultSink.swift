@@ -10,6 +10,9 @@ import ZMFaceCore
 struct PostgresResultSink: IngestResultSink {
     let store: ResultStore
     let announcers: [any ResultAnnouncer]
+    /// This instance's name in `event_claims` and `events.instance`, and its lease.
+    let instance: String
+    let leaseSeconds: Double
     let logger: Logger
     /// The ingestor's: on a shutdown during an outage the event in hand is given up uncommitted
     /// (the cursor has not moved, so the next start handles it again).
@@ -29,10 +32,25 @@ struct PostgresResultSink: IngestResultSink {
         try await retrying("reading handled events") { try await store.handledEvents(from: from) }
     }
 
+    func claim(_ eventID: Int64, for purpose: ClaimPurpose) async throws -> EventClaim {
+        let claim = try await retrying("claiming event \(eventID)") {
+            try await store.claim(eventID, owner: instance, leaseSeconds: leaseSeconds, for: purpose)
+        }
+        Telemetry.eventClaimed(claim)
+        return claim
+    }
+
+    /// One attempt: the ingestor renews again a third of a lease later, so an outage costs nothing.
+    func renewClaim(_ eventID: Int64) async throws -> Bool {
+        try await store.renewClaim(eventID, owner: instance, leaseSeconds: leaseSeconds)
+    }
+
+    var renewInterval: Duration { .milliseconds(Int(leaseSeconds * 1000 / 3)) }
+
     func commit(_ results: EventResults) async throws {
         let started = ContinuousClock.now
         try await retrying("committing event \(results.event.id)") {
-            try await store.commit(results, source: EventIngestor.liveSource)
+            try await store.commit(results, source: EventIngestor.liveSource, owner: instance)
         }
         Telemetry.Stage.commit.record(nanoseconds: (ContinuousClock.now - started).nanoseconds)
         Telemetry.detectionsCommitted(results.faceCount)
