@@ -10,7 +10,10 @@ struct BenchRoot: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "zmface-bench",
         abstract: "Benchmarks of the recognition core (not tests; figures go to the README).",
-        subcommands: [BenchCommand.self, PoolBenchCommand.self, DecodeBenchCommand.self, SinkBenchCommand.self],
+        subcommands: [
+            BenchCommand.self, PoolBenchCommand.self, DecodeBenchCommand.self, SinkBenchCommand.self,
+            ClaimsBenchCommand.self,
+        ],
         defaultSubcommand: BenchCommand.self
     )
 }
