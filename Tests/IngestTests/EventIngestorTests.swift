@@ -63,14 +63,23 @@ struct EventIngestorTests {
         var lastChange: Date? = Date(timeIntervalSinceNow: -3600)
         var capturesOnDisk = 0
 
-        func read(_ event: ZoneMinderEvent, frames: [Int], rows: [ZoneMinderFrame]) async throws -> [DecodedFrame]? {
-            guard !missingFolders.contains(event.directory) else { return nil }
-            return frames.map { id in
-                DecodedFrame(
-                    frameID: id, time: event.start.addingTimeInterval(Double(id) / 10), score: 0,
-                    image: brokenFrames.contains(id)
-                        ? .failure(FrameReadError(message: "frame \(id): corrupt JPEG"))
-                        : .success(RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: 0, count: 12))!))
+        func frames(of event: ZoneMinderEvent, wanted: [Int], rows: [ZoneMinderFrame], window: FrameWindow)
+            -> AsyncThrowingStream<DecodedFrame, any Error>
+        {
+            AsyncThrowingStream { continuation in
+                guard !missingFolders.contains(event.directory) else {
+                    continuation.finish(throwing: EventFolderMissing(directory: event.directory))
+                    return
+                }
+                for id in wanted {
+                    continuation.yield(
+                        DecodedFrame(
+                            frameID: id, time: event.start.addingTimeInterval(Double(id) / 10), score: 0,
+                            image: brokenFrames.contains(id)
+                                ? .failure(FrameReadError(message: "frame \(id): corrupt JPEG"))
+                                : .success(RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: 0, count: 12))!)))
+                }
+                continuation.finish()
             }
         }
 

@@ -115,6 +115,61 @@ struct EventFrameReaderTests {
         #expect(error.message.contains("no frame 11"))
     }
 
+    @Test("streaming: the decoder stays within the window, waits for a slot, and resumes when one is given back")
+    func windowBoundsDecodedFrames() async throws {
+        let event = try videoOnlyEvent(id: 12, frames: 30)
+        let reader = EventFrameReader(stills: ImageDecoder())
+        defer { reader.close() }
+        let window = FrameWindow(size: 3)
+        let counter = Counter()
+        let consumer = Task {
+            for try await frame in reader.frames(of: event, wanted: Array(1...30), rows: [], window: window) {
+                #expect((try? frame.image.get()) != nil)
+                await counter.increment()
+            }
+        }
+        let deadline = ContinuousClock.now + .seconds(60)
+        while await counter.value < 3 && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+        try await Task.sleep(for: .milliseconds(500))
+        let early = await counter.value
+        #expect(early == 3, "three slots, none given back: the decoder waits after three frames (got \(early))")
+        for _ in 0..<27 { window.release() }
+        try await consumer.value
+        #expect(await counter.value == 30)
+    }
+
+    /// A ZoneMinder event folder with only its video (SaveJPEGs 0).
+    func videoOnlyEvent(id: Int64, frames: Int) throws -> ZoneMinderEvent {
+        let storage = VideoFixtures.directory.appendingPathComponent("storage-\(UUID())")
+        let event = makeEvent(
+            id: id, scheme: .shallow, frames: frames, saveJPEGs: 0, video: "\(id)-video.mp4", storage: storage.path)
+        try FileManager.default.createDirectory(atPath: event.directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: try VideoFixtures.video(frames: frames, name: "event\(id).mp4"),
+            toPath: event.directory + "/\(id)-video.mp4")
+        return event
+    }
+
+    actor Counter {
+        var value = 0
+        func increment() { value += 1 }
+    }
+
+    @Test("streaming: a consumer that stops early stops the decoder (the window closes)")
+    func earlyStop() async throws {
+        let event = try videoOnlyEvent(id: 13, frames: 30)
+        let reader = EventFrameReader(stills: ImageDecoder())
+        defer { reader.close() }
+        let window = FrameWindow(size: 2)
+        for try await _ in reader.frames(of: event, wanted: Array(1...30), rows: [], window: window) { break }
+        // The decoder thread is free again: a second read of the same event completes.
+        var count = 0
+        for try await _ in reader.frames(of: event, wanted: [1, 2], rows: [], window: FrameWindow(size: 4)) {
+            count += 1
+        }
+        #expect(count == 2)
+    }
+
     @Test("a deleted event folder reads as nil (the event is skipped as deleted)")
     func deletedFolder() {
         let event = makeEvent(storage: "/nonexistent-\(UUID())")

@@ -46,7 +46,9 @@ struct ZoneMinderNoteTests {
         let note = ZoneMinderNote(results([]))
         #expect(note.text == nil)
         let sql = note.updateStatement(eventID: 7) { "'\($0)'" }
-        #expect(sql.hasPrefix("UPDATE Events SET Notes = TRIM(REGEXP_REPLACE(") && sql.hasSuffix("WHERE Id = 7 AND Notes LIKE '%[zmface: %'"))
+        #expect(
+            sql.hasPrefix("UPDATE Events SET Notes = TRIM(REGEXP_REPLACE(")
+                && sql.hasSuffix("WHERE Id = 7 AND Notes LIKE '%[zmface: %'"))
         #expect(!sql.contains("CONCAT_WS"))
     }
 

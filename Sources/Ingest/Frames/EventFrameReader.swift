@@ -38,77 +38,114 @@ public final class EventFrameReader: EventFrameSource {
         thread.stop()
     }
 
-    /// Nil when the event's folder is gone (deleted under us).
-    public func read(
-        _ event: ZoneMinderEvent, frames wanted: [Int], rows: [ZoneMinderFrame]
-    ) async throws -> [DecodedFrame]? {
-        let stills = stills
-        let maxPixels = maxPixels
-        return try await thread.perform { _ in
-            Self.readSync(event, frames: wanted, rows: rows, stills: stills, maxPixels: maxPixels)
+    /// The wanted frames, decoded one at a time on the reader's thread and delivered as they are
+    /// ready (JPEG frames first, then those the video must give, in one pass over it). Before each
+    /// frame the decoder takes a slot of `window`; the stream fails with `EventFolderMissing` when
+    /// the event's folder is gone.
+    public func frames(
+        of event: ZoneMinderEvent, wanted: [Int], rows: [ZoneMinderFrame], window: FrameWindow
+    ) -> AsyncThrowingStream<DecodedFrame, any Error> {
+        let (stream, continuation) = AsyncThrowingStream.makeStream(of: DecodedFrame.self)
+        continuation.onTermination = { _ in window.close() }
+        let (stills, maxPixels, thread) = (stills, maxPixels, thread)
+        Task {
+            do {
+                let found = try await thread.perform { _ in
+                    Self.readSync(event, frames: wanted, rows: rows, stills: stills, maxPixels: maxPixels) { frame in
+                        guard window.acquire() else { return false }
+                        continuation.yield(frame)
+                        return true
+                    }
+                }
+                continuation.finish(throwing: found ? nil : EventFolderMissing(directory: event.directory))
+            } catch {
+                continuation.finish(throwing: error)
+            }
         }
+        return stream
     }
 
+    /// Reads on the calling thread, handing each frame to `deliver` as soon as it is decoded;
+    /// `deliver` returns false to stop. False when the folder is gone.
     static func readSync(
         _ event: ZoneMinderEvent, frames wanted: [Int], rows: [ZoneMinderFrame], stills: any StillImageDecoding,
-        maxPixels: Int
-    ) -> [DecodedFrame]? {
+        maxPixels: Int, deliver: (DecodedFrame) -> Bool
+    ) -> Bool {
         let directory = event.directory
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue
-        else { return nil }
+        else { return false }
         let rowByID = Dictionary(rows.map { ($0.frameID, $0) }, uniquingKeysWith: { first, _ in first })
-        var images: [Int: Result<RGBImage, FrameReadError>] = [:]
-        var needVideo: Set<Int> = []
+        let secondsPerFrame = event.frameCount > 0 ? event.length / Double(event.frameCount) : 0
+        func frame(_ id: Int, _ image: Result<RGBImage, FrameReadError>) -> DecodedFrame {
+            let row = rowByID[id]
+            let delta = row?.delta ?? Double(id - 1) * secondsPerFrame
+            return DecodedFrame(
+                frameID: id, time: event.start.addingTimeInterval(delta), score: row?.score ?? 0, image: image)
+        }
+        var jpegErrors: [Int: FrameReadError] = [:]
+        var needVideo: [Int] = []
         for id in wanted {
             let path = "\(directory)/\(String(format: "%05d", id))-capture.jpg"
             if event.hasCaptureJPEGs || FileManager.default.fileExists(atPath: path) {
                 do {
-                    images[id] = .success(try stills.decodeImage(atPath: path))
+                    let image = try stills.decodeImage(atPath: path)
+                    guard deliver(frame(id, .success(image))) else { return true }
                     continue
                 } catch {
                     (error as? any ResourceLimitError)?.breachedLimit?.recordBreach()
-                    images[id] = .failure(FrameReadError(message: "\(error)"))
+                    jpegErrors[id] = FrameReadError(message: "\(error)")
                 }
             }
-            needVideo.insert(id)
+            needVideo.append(id)
         }
-        if !needVideo.isEmpty {
-            let video = videoPath(of: event)
-            if let video {
-                do {
-                    let decoded = try VideoFrameDecoder.frames(needVideo, ofVideoAt: video, maxPixels: maxPixels)
-                    for id in needVideo {
-                        if let image = decoded[id] {
-                            images[id] = .success(image)
-                        } else {
-                            images[id] = .failure(Self.joined(images[id], "\(video): has no frame \(id)"))
-                        }
-                    }
-                } catch {
-                    for id in needVideo {
-                        images[id] = .failure(Self.joined(images[id], error.description))
-                    }
-                }
-            } else {
-                for id in needVideo {
-                    images[id] = .failure(
-                        Self.joined(images[id], "\(directory): no capture JPEG and no video for frame \(id)"))
-                }
+        guard !needVideo.isEmpty else { return true }
+        func failed(_ id: Int, _ message: String) -> DecodedFrame {
+            frame(id, .failure(Self.joined(jpegErrors[id], message)))
+        }
+        guard let video = videoPath(of: event) else {
+            for id in needVideo {
+                guard deliver(failed(id, "\(directory): no capture JPEG and no video for frame \(id)")) else { break }
             }
+            return true
         }
-        let secondsPerFrame = event.frameCount > 0 ? event.length / Double(event.frameCount) : 0
-        return wanted.map { id in
-            let row = rowByID[id]
-            let delta = row?.delta ?? Double(id - 1) * secondsPerFrame
-            return DecodedFrame(
-                frameID: id, time: event.start.addingTimeInterval(delta), score: row?.score ?? 0, image: images[id]!)
+        var delivered: Set<Int> = []
+        do {
+            try VideoFrameDecoder.decode(Set(needVideo), ofVideoAt: video, maxPixels: maxPixels) { id, image in
+                delivered.insert(id)
+                return deliver(frame(id, .success(image)))
+            }
+        } catch {
+            for id in needVideo where !delivered.contains(id) {
+                guard deliver(failed(id, error.description)) else { return true }
+            }
+            return true
         }
+        for id in needVideo where !delivered.contains(id) {
+            guard deliver(failed(id, "\(video): has no frame \(id)")) else { break }
+        }
+        return true
+    }
+
+    /// All the wanted frames at once (tests and tools; ingestion streams them with `frames`); nil
+    /// when the folder is gone.
+    static func readSync(
+        _ event: ZoneMinderEvent, frames wanted: [Int], rows: [ZoneMinderFrame], stills: any StillImageDecoding,
+        maxPixels: Int
+    ) -> [DecodedFrame]? {
+        var frames: [DecodedFrame] = []
+        let found = readSync(event, frames: wanted, rows: rows, stills: stills, maxPixels: maxPixels) {
+            frames.append($0)
+            return true
+        }
+        guard found else { return nil }
+        let order = Dictionary(wanted.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        return frames.sorted { order[$0.frameID, default: 0] < order[$1.frameID, default: 0] }
     }
 
     /// The JPEG's error (if any) and then the video's, so the log says why both failed.
-    private static func joined(_ earlier: Result<RGBImage, FrameReadError>?, _ message: String) -> FrameReadError {
-        if case .failure(let first) = earlier { return FrameReadError(message: "\(first.message); \(message)") }
+    private static func joined(_ earlier: FrameReadError?, _ message: String) -> FrameReadError {
+        if let earlier { return FrameReadError(message: "\(earlier.message); \(message)") }
         return FrameReadError(message: message)
     }
 

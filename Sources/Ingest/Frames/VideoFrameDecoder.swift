@@ -22,12 +22,28 @@ public enum VideoDecodingError: Error, Equatable, CustomStringConvertible {
 /// timestamp seek cannot hit exactly with B-frames and 2-decimal deltas; so the decoder reads from
 /// the start, converts only the wanted frames to RGB and stops after the last one.
 public enum VideoFrameDecoder {
-    /// Returns the wanted frames it found; frames past the end of a short or truncated video are
-    /// simply absent (the caller reports them). Throws when the file cannot be read as video at all.
+    /// The wanted frames it found, all at once (tests and the benchmark; ingestion streams them with
+    /// `decode`); frames past the end of a short or truncated video are simply absent.
     public static func frames(_ wanted: Set<Int>, ofVideoAt path: String, maxPixels: Int = 40_000_000)
         throws(VideoDecodingError) -> [Int: RGBImage]
     {
-        guard let last = wanted.max(), last > 0 else { return [:] }
+        var images: [Int: RGBImage] = [:]
+        try decode(wanted, ofVideoAt: path, maxPixels: maxPixels) { id, image in
+            images[id] = image
+            return true
+        }
+        return images
+    }
+
+    /// Hands each wanted frame to `each` as soon as it is decoded, in frame order, keeping none:
+    /// `each` returns false to stop early. Frames past the end of a short or truncated video are
+    /// simply never handed over (the caller reports them). Throws when the file cannot be read as
+    /// video at all.
+    public static func decode(
+        _ wanted: Set<Int>, ofVideoAt path: String, maxPixels: Int = 40_000_000,
+        each: (Int, RGBImage) -> Bool
+    ) throws(VideoDecodingError) {
+        guard let last = wanted.max(), last > 0 else { return }
         var format: UnsafeMutablePointer<AVFormatContext>? = nil
         var status = avformat_open_input(&format, path, nil, nil)
         guard status >= 0, format != nil else { throw .cannotOpen(path: path, reason: errorText(status)) }
@@ -60,7 +76,6 @@ public enum VideoFrameDecoder {
         var converter = RGBConverter()
         defer { converter.release() }
         var decoded = 0
-        var images: [Int: RGBImage] = [:]
         var draining = false
 
         func receiveFrames() throws(VideoDecodingError) -> Bool {
@@ -76,9 +91,12 @@ public enum VideoFrameDecoder {
                         ResourceLimit.imagePixels.recordBreach()
                         throw .decoder(path: path, reason: "\(width)x\(height) frames exceed the pixel limit")
                     }
-                    images[decoded] = try converter.convert(frame!, path: path)
+                    let image = try converter.convert(frame!, path: path)
+                    av_frame_unref(frame)
+                    guard each(decoded, image) else { return true }
+                } else {
+                    av_frame_unref(frame)
                 }
-                av_frame_unref(frame)
                 if decoded >= last { return true }
             }
         }
@@ -98,7 +116,6 @@ public enum VideoFrameDecoder {
             }
             if try receiveFrames() { break }
         }
-        return images
     }
 
     private static func errorText(_ code: Int32) -> String {

@@ -35,13 +35,18 @@ struct EventProcessor: Sendable {
             (wanted, capped) = policy.selection(frameCount: written, rows: rows)
         }
         if capped { ResourceLimit.framesPerEvent.recordBreach() }
-        guard let decoded = try await frames.read(event, frames: wanted, rows: rows) else {
+        var results: [FrameResult]
+        let window = FrameWindow(size: settings.frameWindow)
+        do {
+            results = try await recognize(
+                frames.frames(of: event, wanted: wanted, rows: rows, window: window), window: window,
+                priority: priority)
+        } catch let missing as EventFolderMissing {
             logger.warning(
                 "event folder is gone; skipping the event",
-                metadata: ["event": "\(event.id)", "folder": "\(event.directory)"])
-            return outcome(.deleted(reason: "event folder \(event.directory) is missing"))
+                metadata: ["event": "\(event.id)", "folder": "\(missing.directory)"])
+            return outcome(.deleted(reason: missing.description))
         }
-        var results = try await recognize(decoded, priority: priority)
         // Deleted between discovery and now: its results would point at nothing.
         guard try await retrying("re-reading the event", { try await catalog.event(id: event.id) }) != nil else {
             logger.warning("event deleted while it was processed; skipping it", metadata: ["event": "\(event.id)"])
@@ -72,16 +77,23 @@ struct EventProcessor: Sendable {
         return result
     }
 
-    /// Recognises the decoded frames, `settings.concurrency` at a time so the pool stays busy
-    /// without one event flooding its queue; results in frame order.
-    private func recognize(_ decoded: [DecodedFrame], priority: IngestPriority) async throws -> [FrameResult] {
+    /// Recognises the frames as the source decodes them, `settings.concurrency` at a time so the
+    /// pool stays busy without one event flooding its queue; each frame's window slot is given back
+    /// once it is recognised, so the decoder stays at most a few frames ahead. Results in frame order.
+    private func recognize(
+        _ decoded: AsyncThrowingStream<DecodedFrame, any Error>, window: FrameWindow, priority: IngestPriority
+    ) async throws -> [FrameResult] {
         let recognizer = recognizer
         return try await withThrowingTaskGroup(of: FrameResult.self) { group in
             var results: [FrameResult] = []
-            var iterator = decoded.makeIterator()
-            func addNext() -> Bool {
-                guard let frame = iterator.next() else { return false }
+            var running = 0
+            for try await frame in decoded {
+                if running == settings.concurrency, let result = try await group.next() {
+                    results.append(result)
+                    running -= 1
+                }
                 group.addTask {
+                    defer { window.release() }
                     switch frame.image {
                     case .failure(let error):
                         return FrameResult(
@@ -92,13 +104,9 @@ struct EventProcessor: Sendable {
                         return FrameResult(frameID: frame.frameID, time: frame.time, score: frame.score, faces: faces)
                     }
                 }
-                return true
+                running += 1
             }
-            for _ in 0..<settings.concurrency where addNext() {}
-            while let result = try await group.next() {
-                results.append(result)
-                _ = addNext()
-            }
+            while let result = try await group.next() { results.append(result) }
             return results.sorted { $0.frameID < $1.frameID }
         }
     }

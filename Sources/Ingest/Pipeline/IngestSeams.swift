@@ -50,9 +50,12 @@ public protocol EventCatalog: Sendable {
 
 /// An event's folder as ingestion reads it (`EventFrameReader`: capture JPEGs, else the video).
 public protocol EventFrameSource: Sendable {
-    /// The wanted frames decoded, each with its image or why it could not be read; nil when the
-    /// event's folder is gone.
-    func read(_ event: ZoneMinderEvent, frames: [Int], rows: [ZoneMinderFrame]) async throws -> [DecodedFrame]?
+    /// The wanted frames decoded one at a time, each with its image or why it could not be read,
+    /// delivered as they are ready (in any order). The source takes a slot of `window` before each
+    /// frame, so at most its size are alive at once; the stream fails with `EventFolderMissing`
+    /// when the event's folder is gone.
+    func frames(of event: ZoneMinderEvent, wanted: [Int], rows: [ZoneMinderFrame], window: FrameWindow)
+        -> AsyncThrowingStream<DecodedFrame, any Error>
     /// Newest modification time in the folder (nil when it is gone).
     func lastChange(ofDirectory directory: String) -> Date?
     /// The highest N of its `NNNNN-capture.jpg` files (0 when there are none).

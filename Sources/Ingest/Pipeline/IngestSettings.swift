@@ -21,6 +21,8 @@ public struct IngestSettings: Sendable, Equatable {
     public var selection: FrameSelectionPolicy
     /// Frames of one event in recognition at once (about the number of workers).
     public var concurrency: Int
+    /// Decoded frames of one event alive at once: those in recognition and two decoded ahead.
+    public var frameWindow: Int { concurrency + 2 }
     /// This instance's name in PostgreSQL's event claims: instances sharing one database need
     /// distinct names; a restarted instance under the same name takes its unfinished events back at
     /// once instead of waiting for their leases.
