@@ -1,7 +1,7 @@
 public import Workers
 public import ZMFaceCore
 
-/// Recognises every face in a whole frame (ingested ZoneMinder frames have no person boxes) with
+/// Recognises the faces of an ingested frame (the whole frame, or ZoneMinder's alarm region) with
 /// the same pipeline, gates and classifier as `detect_faces`, on the shared pool.
 public struct FrameRecognizer: Sendable {
     public let pool: RecognitionPool
@@ -14,10 +14,12 @@ public struct FrameRecognizer: Sendable {
 
     /// Waits for a worker as long as it takes, with no deadline timer (ingestion never sheds: a
     /// full queue makes it wait, and its cursor simply does not move).
-    public func recognize(_ image: RGBImage, priority: JobPriority) async throws -> [FaceResult] {
+    public func recognize(_ image: RGBImage, in region: FaceBox? = nil, priority: JobPriority) async throws
+        -> [FaceResult]
+    {
         let recognizer = recognizer
         let report = try await pool.run(waitingAtMost: nil, priority: priority) { models in
-            try recognizer.recognize(image, models: models)
+            try recognizer.recognize(image, in: region, models: models)
         }
         return report.faces.enumerated().map { index, face in
             FaceResult(index: index, face)

@@ -158,6 +158,12 @@ public enum Telemetry {
         Counter(label: "zmface_ingest_claims_total", dimensions: [("result", result)]).increment()
     }
 
+    /// `zmface_ingest_scans_total{region="alarm|full"}`: ingested frames scanned within
+    /// ZoneMinder's alarm box, or whole.
+    public static func frameScanned(region: Bool) {
+        Counter(label: "zmface_ingest_scans_total", dimensions: [("region", region ? "alarm" : "full")]).increment()
+    }
+
     /// `zmface_ingest_pool_waits_total`: frames that found the worker queue full and waited.
     public static func ingestWaitedForPool() {
         Counter(label: "zmface_ingest_pool_waits_total").increment()

@@ -94,7 +94,7 @@ struct EventIngestorTests {
     final class FakeRecognizer: FrameRecognizing {
         let calls = Mutex<[IngestPriority]>([])
 
-        func recognize(_ image: RGBImage, priority: IngestPriority) async throws -> [FaceResult] {
+        func recognize(_ image: RGBImage, in region: FaceBox?, priority: IngestPriority) async throws -> [FaceResult] {
             calls.withLock { $0.append(priority) }
             return [
                 FaceResult(

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import ZMFaceCore
 
 @testable import Ingest
 
@@ -154,5 +155,36 @@ struct ReadinessTests {
         #expect(EventIngestor.lowWatermark(rows: rows, handled: [3, 6]) == 4)
         #expect(EventIngestor.lowWatermark(rows: rows, handled: [3, 4, 6]) == 7)
         #expect(EventIngestor.lowWatermark(rows: [], handled: []) == nil)
+    }
+}
+
+/// Which part of a frame ingestion scans: ZoneMinder's alarm box widened by the margin, clamped
+/// to the frame, or the whole frame when there is no box or cutting one out would save nothing.
+@Suite("scan region")
+struct ScanRegionPolicyTests {
+    @Test("The alarm box grows by the margin (at least 40 px) on each side and stays inside the frame")
+    func widened() {
+        let policy = ScanRegionPolicy.alarm(margin: 0.25)
+        let box = FaceBox(top: 100, right: 400, bottom: 300, left: 200)
+        #expect(
+            policy.region(for: box, width: 640, height: 480) == FaceBox(top: 50, right: 450, bottom: 350, left: 150))
+        let small = FaceBox(top: 10, right: 620, bottom: 40, left: 600)
+        #expect(
+            policy.region(for: small, width: 640, height: 480) == FaceBox(top: 0, right: 640, bottom: 80, left: 560),
+            "40 px at least, clamped at the edges")
+    }
+
+    @Test("No box, an empty or outside box, a region of nearly the whole frame, or `full`: the whole frame")
+    func wholeFrame() {
+        let policy = ScanRegionPolicy.alarm(margin: 0.25)
+        #expect(policy.region(for: nil, width: 640, height: 480) == nil)
+        #expect(policy.region(for: FaceBox(top: 5, right: 5, bottom: 5, left: 5), width: 640, height: 480) == nil)
+        #expect(
+            policy.region(for: FaceBox(top: 900, right: 1900, bottom: 1000, left: 1800), width: 640, height: 480) == nil
+        )
+        #expect(policy.region(for: FaceBox(top: 20, right: 600, bottom: 460, left: 40), width: 640, height: 480) == nil)
+        #expect(
+            ScanRegionPolicy.full.region(
+                for: FaceBox(top: 100, right: 200, bottom: 200, left: 100), width: 640, height: 480) == nil)
     }
 }

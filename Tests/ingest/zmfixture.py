@@ -690,6 +690,22 @@ class ZoneMinderWriter:
         event.row_ids += [r[0] for r in rows]
         return [r[0] for r in rows]
 
+    def add_stats(self, event, frame_ids, box, score=10):
+        """What zmc writes for a Modect alarm frame with ZM_RECORD_EVENT_STATS: one Stats row per
+        alarmed zone (here the monitor's 'All' zone) with the alarmed pixels' bounding box
+        (MinX..MaxX, MinY..MaxY, inclusive). `box` is (top, right, bottom, left) with exclusive
+        right/bottom, like zmface's boxes."""
+        top, right, bottom, left = box
+        zone = self.query("SELECT Id FROM Zones WHERE MonitorId=%s ORDER BY Id LIMIT 1", (event.monitor_id,))[0][0]
+        for frame_id in frame_ids:
+            self.execute("""INSERT INTO Stats SET MonitorId=%s, ZoneId=%s, EventId=%s, FrameId=%s, PixelDiff=30,
+                            AlarmPixels=%s, FilterPixels=%s, BlobPixels=%s, Blobs=1, MinBlobSize=%s, MaxBlobSize=%s,
+                            MinX=%s, MaxX=%s, MinY=%s, MaxY=%s, Score=%s""",
+                         (event.monitor_id, zone, event.id, frame_id, (right - left) * (bottom - top),
+                          (right - left) * (bottom - top), (right - left) * (bottom - top),
+                          (right - left) * (bottom - top), (right - left) * (bottom - top),
+                          left, right - 1, top, bottom - 1, score))
+
     def update_disk_space(self, event):
         """zmfilter's 'Update DiskSpace' filter: Events.DiskSpace = bytes under the event directory."""
         size = sum(p.stat().st_size for p in event.path.rglob("*") if p.is_file() and not p.is_symlink())

@@ -38,9 +38,12 @@ struct EventProcessor: Sendable {
         var results: [FrameResult]
         let window = FrameWindow(size: settings.frameWindow)
         do {
+            let alarmBoxes = Dictionary(
+                rows.compactMap { row in row.alarmBox.map { (row.frameID, $0) } },
+                uniquingKeysWith: { first, _ in first })
             results = try await recognize(
                 frames.frames(of: event, wanted: wanted, rows: rows, window: window), window: window,
-                priority: priority)
+                alarmBoxes: alarmBoxes, priority: priority)
         } catch let missing as EventFolderMissing {
             logger.warning(
                 "event folder is gone; skipping the event",
@@ -81,9 +84,10 @@ struct EventProcessor: Sendable {
     /// pool stays busy without one event flooding its queue; each frame's window slot is given back
     /// once it is recognised, so the decoder stays at most a few frames ahead. Results in frame order.
     private func recognize(
-        _ decoded: AsyncThrowingStream<DecodedFrame, any Error>, window: FrameWindow, priority: IngestPriority
+        _ decoded: AsyncThrowingStream<DecodedFrame, any Error>, window: FrameWindow, alarmBoxes: [Int: FaceBox],
+        priority: IngestPriority
     ) async throws -> [FrameResult] {
-        let recognizer = recognizer
+        let (recognizer, regions) = (recognizer, settings.region)
         return try await withThrowingTaskGroup(of: FrameResult.self) { group in
             var results: [FrameResult] = []
             var running = 0
@@ -100,7 +104,10 @@ struct EventProcessor: Sendable {
                             frameID: frame.frameID, time: frame.time, score: frame.score, faces: [],
                             error: error.message)
                     case .success(let image):
-                        let faces = try await recognizer.recognize(image, priority: priority)
+                        let region = regions.region(
+                            for: alarmBoxes[frame.frameID], width: image.width, height: image.height)
+                        Telemetry.frameScanned(region: region != nil)
+                        let faces = try await recognizer.recognize(image, in: region, priority: priority)
                         return FrameResult(frameID: frame.frameID, time: frame.time, score: frame.score, faces: faces)
                     }
                 }

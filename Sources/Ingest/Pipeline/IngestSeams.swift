@@ -8,7 +8,8 @@ public enum IngestPriority: Sendable {
 
 /// Recognises the faces in one decoded frame. The executable wires the worker pool in here.
 public protocol FrameRecognizing: Sendable {
-    func recognize(_ image: RGBImage, priority: IngestPriority) async throws -> [FaceResult]
+    /// The faces in `region` of the frame (the whole frame when nil), boxes in frame pixels.
+    func recognize(_ image: RGBImage, in region: FaceBox?, priority: IngestPriority) async throws -> [FaceResult]
     /// The classifier's version, recorded with every result.
     func modelVersion() async -> String
 }

@@ -21,6 +21,8 @@ public struct IngestSettings: Sendable, Equatable {
     public var selection: FrameSelectionPolicy
     /// Frames of one event in recognition at once (about the number of workers).
     public var concurrency: Int
+    /// Where in a frame to look for faces: ZoneMinder's alarm box (widened) when it recorded one.
+    public var region: ScanRegionPolicy = .alarm(margin: 0.25)
     /// Decoded frames of one event alive at once: those in recognition and two decoded ahead.
     public var frameWindow: Int { concurrency + 2 }
     /// This instance's name in PostgreSQL's event claims: instances sharing one database need

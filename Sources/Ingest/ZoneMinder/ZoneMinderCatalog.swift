@@ -44,15 +44,28 @@ public final class ZoneMinderCatalog: EventCatalog {
         try await rows(Self.eventSelect(defaultPath: defaultEventsPath) + " WHERE e.Id = \(id)").first.map(Self.event)
     }
 
-    /// The event's `Frames` rows, in frame order.
+    /// The event's `Frames` rows, in frame order, each with the union of its zones' `Stats` alarm
+    /// boxes (MaxX/MaxY are inclusive pixels, hence the + 1).
     public func frames(ofEvent id: Int64) async throws -> [ZoneMinderFrame] {
         try await rows(
-            "SELECT FrameId, Type, COALESCE(Score, 0), COALESCE(Delta, 0) FROM Frames WHERE EventId = \(id) ORDER BY FrameId"
+            """
+            SELECT f.FrameId, f.Type, COALESCE(f.Score, 0), COALESCE(f.Delta, 0), s.Top, s.Right, s.Bottom, s.Left
+            FROM Frames f LEFT JOIN (
+                SELECT FrameId, MIN(MinY) Top, MAX(MaxX) + 1 `Right`, MAX(MaxY) + 1 Bottom, MIN(MinX) `Left`
+                FROM Stats WHERE EventId = \(id) AND MaxX > MinX AND MaxY > MinY GROUP BY FrameId
+            ) s ON s.FrameId = f.FrameId
+            WHERE f.EventId = \(id) ORDER BY f.FrameId
+            """
         )
         .map { row in
-            ZoneMinderFrame(
+            let box = row[4].flatMap { top in
+                zip4(top, row[5], row[6], row[7]).map {
+                    FaceBox(top: $0, right: $1, bottom: $2, left: $3)
+                }
+            }
+            return ZoneMinderFrame(
                 frameID: Int(row[0] ?? "") ?? 0, isAlarm: row[1] == "Alarm", score: Int(row[2] ?? "") ?? 0,
-                delta: Double(row[3] ?? "") ?? 0)
+                delta: Double(row[3] ?? "") ?? 0, alarmBox: box)
         }
     }
 
@@ -95,4 +108,11 @@ public final class ZoneMinderCatalog: EventCatalog {
             scheme: StorageScheme(rawValue: row[11] ?? "") ?? .medium, storagePath: row[12] ?? "",
             deepTime: row[13] ?? "", mediumDate: row[14] ?? "", hasNewerEventOnMonitor: row[15] == "1")
     }
+}
+
+/// Four integer columns, or nil when one is NULL or not a number.
+private func zip4(_ a: String, _ b: String?, _ c: String?, _ d: String?) -> (Int, Int, Int, Int)? {
+    guard let a = Int(a), let b = b.flatMap({ Int($0) }), let c = c.flatMap({ Int($0) }), let d = d.flatMap({ Int($0) })
+    else { return nil }
+    return (a, b, c, d)
 }

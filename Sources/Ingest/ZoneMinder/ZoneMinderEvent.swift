@@ -62,11 +62,15 @@ public struct ZoneMinderFrame: Sendable, Equatable {
     public var score: Int
     /// Seconds since the event start.
     public var delta: Double
+    /// Where the motion was: the union of the zones' alarm boxes in `Stats` (Modect alarm frames
+    /// with ZM_RECORD_EVENT_STATS on), in frame pixels; nil when ZoneMinder recorded none.
+    public var alarmBox: FaceBox?
 
-    public init(frameID: Int, isAlarm: Bool, score: Int, delta: Double) {
+    public init(frameID: Int, isAlarm: Bool, score: Int, delta: Double, alarmBox: FaceBox? = nil) {
         self.frameID = frameID
         self.isAlarm = isAlarm
         self.score = score
         self.delta = delta
+        self.alarmBox = alarmBox
     }
 }

@@ -138,6 +138,12 @@ extension ServerConfiguration {
                 }
                 ingest.selection.order = value
             }
+            let margin = try frames.double("regionMargin", default: 0.25, in: 0...10)
+            switch try frames.string("region") ?? "alarm" {
+            case "alarm": ingest.region = .alarm(margin: margin)
+            case "full": ingest.region = .full
+            case let other: throw .invalid("frames.region", "must be \"alarm\" or \"full\", not \"\(other)\"")
+            }
             try frames.rejectUnknownFields()
         }
         if var postgres = try root.object("postgres") {

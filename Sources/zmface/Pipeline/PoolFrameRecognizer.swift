@@ -9,11 +9,12 @@ struct PoolFrameRecognizer: FrameRecognizing {
     let recognizer: FrameRecognizer
     let classifier: ReloadableClassifier?
 
-    func recognize(_ image: RGBImage, priority: IngestPriority) async throws -> [FaceResult] {
+    func recognize(_ image: RGBImage, in region: FaceBox?, priority: IngestPriority) async throws -> [FaceResult] {
         var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
         while true {
             do {
-                return try await recognizer.recognize(image, priority: priority == .live ? .live : .backfill)
+                return try await recognizer.recognize(
+                    image, in: region, priority: priority == .live ? .live : .backfill)
             } catch PoolError.overloaded {
                 Telemetry.ingestWaitedForPool()
                 try await Task.sleep(for: backoff.nextDelay())
