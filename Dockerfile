@@ -1,6 +1,12 @@
 # zmface image: a Swift toolchain builds it, Debian slim runs it (non-root, models included).
 #   docker build -t zmface .      (docker-compose.yml builds it as the `zmface` service)
+# Both base images are build arguments. The defaults come from Docker Hub; where no registry is reachable,
+# scripts/docker-base-images makes stand-ins from Debian packages and this machine's Swift toolchain:
+#   docker build --network host --build-arg SWIFT_IMAGE=zmface-local/swift:6.3-bookworm \
+#     --build-arg DEBIAN_IMAGE=zmface-local/debian:bookworm-slim -t zmface:latest .
+# (scripts/docker-check does exactly this, then starts docker-compose.yml and checks what answers.)
 ARG SWIFT_IMAGE=swift:6.3-bookworm
+ARG DEBIAN_IMAGE=debian:bookworm-slim
 
 FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
@@ -25,7 +31,7 @@ RUN python3 -m pip download -q --no-deps --no-binary :all: -d /tmp/models face_r
          cp "/tmp/models/face_recognition_models-0.3.0/face_recognition_models/models/$model" .; done \
     && sha256sum -c SHA256SUMS
 
-FROM debian:bookworm-slim
+FROM ${DEBIAN_IMAGE}
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libdlib19.1 libopenblas0-pthread libjpeg62-turbo libpng16-16 libwebp7 \
       libavformat59 libavcodec59 libswscale6 libavutil57 \
@@ -33,6 +39,8 @@ RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/zmface --create-home --shell /usr/sbin/nologin zmface
 COPY --from=build /out/ /
+# Fails the build here, not at the first start, when a library the binary links is missing.
+RUN if ldd /usr/local/bin/zmface | grep 'not found'; then exit 1; fi && /usr/local/bin/zmface --help >/dev/null
 COPY deploy/docker/worker.json /etc/zmface/worker.json
 ENV ZMFACE_MODELS=/usr/local/share/zmface/models
 USER zmface

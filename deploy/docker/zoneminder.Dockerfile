@@ -1,7 +1,8 @@
 # ZoneMinder 1.36 from Debian 12 for the all-in-one trial (docker-compose --profile zoneminder):
 # zmpkg.pl starts zmc/zmfilter/zmwatch without systemd, apache2 serves the web UI on port 80.
 # The database is the `mariadb` service; zm_create.sql is loaded on first start.
-FROM debian:bookworm-slim
+ARG DEBIAN_IMAGE=debian:bookworm-slim
+FROM ${DEBIAN_IMAGE}
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
       zoneminder apache2 libapache2-mod-php mariadb-client curl \
     && rm -rf /var/lib/apt/lists/* \
