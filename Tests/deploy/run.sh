@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Deployment files and the demo, checked with what runs here (no Docker engine): docker-compose.yml through
+# Deployment files and the demo, checked statically (fast; the image build and the running stack are
+# scripts/docker-check's, not run in CI): docker-compose.yml through
 # `docker-compose config` (Debian's docker-compose), its names cross-checked against the Dockerfile,
 # deploy/docker/worker.json and the binary; deploy/zmface.service through `systemd-analyze verify`.
 # Prints PASS/FAIL lines and "deploy: N passed, N failed".
@@ -82,8 +83,60 @@ PY
 cat "$work/cross.txt"
 passed=$((passed + $(grep -c '^PASS ' "$work/cross.txt"))) failed=$((failed + $(grep -c '^FAIL ' "$work/cross.txt")))
 
-# The runtime packages the image installs exist in Debian 12.
-runtime=$(sed -n '/^FROM debian:bookworm-slim/,$p' Dockerfile | sed -n '/apt-get install/,/rm -rf/p' \
+# Base images are build arguments (both stages), the compose file passes them, and the local stand-ins
+# (scripts/docker-base-images) are what its --env selects. No image is built here: scripts/docker-check does.
+check "Dockerfile: ARG SWIFT_IMAGE=swift:6.3-bookworm before the first FROM" \
+  test "$(sed -n '1,/^FROM /p' Dockerfile | grep -c '^ARG SWIFT_IMAGE=swift:6.3-bookworm$')" = 1
+check "Dockerfile: ARG DEBIAN_IMAGE=debian:bookworm-slim before the first FROM" \
+  test "$(sed -n '1,/^FROM /p' Dockerfile | grep -c '^ARG DEBIAN_IMAGE=debian:bookworm-slim$')" = 1
+check "Dockerfile: the stages are FROM \${SWIFT_IMAGE} AS build, \${DEBIAN_IMAGE} AS models, \${DEBIAN_IMAGE}" \
+  test "$(grep '^FROM ' Dockerfile | tr '\n' '|')" = 'FROM ${SWIFT_IMAGE} AS build|FROM ${DEBIAN_IMAGE} AS models|FROM ${DEBIAN_IMAGE}|'
+for f in deploy/docker/zoneminder.Dockerfile deploy/docker/postgres.Dockerfile deploy/docker/mariadb.Dockerfile; do
+  check "$f: FROM \${DEBIAN_IMAGE} (ARG DEBIAN_IMAGE=debian:bookworm-slim)" \
+    test "$(grep -E '^(ARG|FROM) ' "$f" | tr '\n' '|')" = 'ARG DEBIAN_IMAGE=debian:bookworm-slim|FROM ${DEBIAN_IMAGE}|'
+  # postgres and mariadb are built with deploy/docker as the context, zoneminder with the repository.
+  case $f in *zoneminder*) context=. ;; *) context=deploy/docker ;; esac
+  for source in $(sed -n 's/^COPY \([^ ]*\) .*/\1/p' "$f"); do
+    case $source in
+      *.sh) check "$f: COPY source $context/$source exists and is executable" test -x "$context/$source" ;;
+      *) check "$f: COPY source $context/$source exists" test -f "$context/$source" ;;
+    esac
+  done
+done
+for script in deploy/docker/*.sh; do
+  check "$script passes sh -n" sh -n "$script"
+done
+for script in scripts/docker-base-images scripts/docker-check; do
+  check "$script is executable and passes bash -n" bash -c "test -x $script && bash -n $script"
+done
+eval "$(scripts/docker-base-images --env)"
+local_images=$(docker-compose --profile zoneminder config 2>/dev/null | python3 -c '
+import sys, yaml
+s = yaml.safe_load(sys.stdin)["services"]
+print(s["postgres"]["image"], s["mariadb"]["image"], s["zmface"]["build"]["args"]["SWIFT_IMAGE"],
+      s["zmface"]["build"]["args"]["DEBIAN_IMAGE"], s["zoneminder"]["build"]["args"]["DEBIAN_IMAGE"])')
+check "docker-compose.yml takes the local base images from scripts/docker-base-images --env ($local_images)" test \
+  "$local_images" = "$ZMFACE_POSTGRES_IMAGE $ZMFACE_MARIADB_IMAGE $ZMFACE_SWIFT_IMAGE $ZMFACE_DEBIAN_IMAGE $ZMFACE_DEBIAN_IMAGE"
+unset ZMFACE_POSTGRES_IMAGE ZMFACE_MARIADB_IMAGE ZMFACE_SWIFT_IMAGE ZMFACE_DEBIAN_IMAGE
+registry_images=$(docker-compose --profile zoneminder config 2>/dev/null | python3 -c '
+import sys, yaml
+s = yaml.safe_load(sys.stdin)["services"]
+print(s["postgres"]["image"], s["mariadb"]["image"], s["zmface"]["build"]["args"]["SWIFT_IMAGE"],
+      s["zmface"]["build"]["args"]["DEBIAN_IMAGE"])')
+check "docker-compose.yml defaults to the registry images ($registry_images)" test \
+  "$registry_images" = "postgres:15-bookworm mariadb:10.11 swift:6.3-bookworm debian:bookworm-slim"
+check ".dockerignore keeps .build, .cache and .git out of the build context" \
+  bash -c 'for p in .build .cache .git; do grep -qxF "$p" .dockerignore || exit 1; done'
+check "scripts/setup installs debootstrap and docker.io (docker-base-images, docker-check)" \
+  bash -c 'grep -q "debootstrap" scripts/setup && grep -q "docker.io" scripts/setup'
+check "README points at the last docker-check result" grep -q "Benchmarks/results/docker-check.txt" README.md
+
+# The packages the images install exist in Debian 12: the runtime stage's and the local stand-ins'.
+local_packages=$(cat deploy/docker/postgres.Dockerfile deploy/docker/mariadb.Dockerfile | sed -n '/apt-get install/,/rm -rf/p' \
+  | tr ' \\' '\n\n' | grep -E '^(postgresql|mariadb|gosu)' | sort -u)
+missing=$(for p in $local_packages; do apt-cache show "$p" >/dev/null 2>&1 || echo "$p"; done)
+check "local postgres/mariadb image packages exist in Debian 12 ($(echo $local_packages | wc -w))${missing:+; missing: $missing}" test -z "$missing"
+runtime=$(sed -n '/^FROM \${DEBIAN_IMAGE}$/,$p' Dockerfile | sed -n '/apt-get install/,/rm -rf/p' \
   | tr ' \\' '\n\n' | grep -E '^lib|^ca-certificates$|^curl$' | sort -u)
 missing=$(for p in $runtime; do apt-cache show "$p" >/dev/null 2>&1 || echo "$p"; done)
 check "runtime packages exist in Debian 12 ($(echo $runtime | wc -w) packages)${missing:+; missing: $missing}" test -z "$missing"
