@@ -12,6 +12,8 @@
 #       --scheme Deep|Medium|Shallow      Storage.Scheme (default Medium, ZoneMinder's default)
 #       --min-section S                   Monitors.MinSectionLength seconds (default 2; ZM's is 10)
 #       --pre N / --post N                Pre/PostEventCount frames (default 5 / 5)
+#       --function Nodect|Modect          Monitors.Function (default Nodect: events only from
+#                                         `events`; Modect: zmc's motion detection, Stats boxes)
 #       --daemons                         run the full zmpkg.pl daemon set (zmdc, zmc, zmfilter,
 #                                         zmwatch, zmstats) instead of zmc alone
 #   zm_harness.sh events N T [--alarm S]  N forced alarms spread over T seconds (keep T/N >= 4 s),
@@ -194,21 +196,23 @@ EOF
 }
 
 configure_zm() {
-  local clip=$1 video=$2 jpegs=$3 scheme=$4 minsec=$5 pre=$6 post=$7
+  local clip=$1 video=$2 jpegs=$3 scheme=$4 minsec=$5 pre=$6 post=$7 function=$8
   local w h vw
   w=$(ffprobe -v error -select_streams v:0 -show_entries stream=width -of csv=p=0 "$clip")
   h=$(ffprobe -v error -select_streams v:0 -show_entries stream=height -of csv=p=0 "$clip")
   case $video in passthrough) vw=2 ;; encode) vw=1 ;; none) vw=0 ;; *) die "bad --video $video" ;; esac
   case $jpegs in 0|1|2|3) ;; *) die "bad --jpegs $jpegs" ;; esac
   case $scheme in Deep|Medium|Shallow) ;; *) die "bad --scheme $scheme" ;; esac
+  case $function in Nodect|Modect) ;; *) die "bad --function $function" ;; esac
   local area=$((w*h))
   # Function=Nodect: no motion detection, events come only from forced alarms (zmu -a / -c).
+  # Modect: zmc's own motion detection opens events and writes Stats alarm boxes.
   # The zone is the web UI's default full-frame 'All' zone.
   sqlzm -e "
     UPDATE Storage SET Path='$ZMH_DIR/events', Scheme='$scheme' WHERE Id=1;
     UPDATE Config SET Value='0' WHERE Name IN ('ZM_SHOW_PRIVACY','ZM_CHECK_FOR_UPDATES','ZM_TELEMETRY_DATA');
     DELETE FROM Monitors WHERE Id=1;
-    INSERT INTO Monitors SET Id=1, Name='HarnessCam', Type='Ffmpeg', Function='Nodect', Enabled=1,
+    INSERT INTO Monitors SET Id=1, Name='HarnessCam', Type='Ffmpeg', Function='$function', Enabled=1,
       DecodingEnabled=1, Path='http://127.0.0.1:$STREAM_PORT/cam.mkv', Method='', Width=$w, Height=$h,
       Colours=4, StorageId=1, SaveJPEGs=$jpegs, VideoWriter=$vw, OutputCodec=27, Encoder='libx264',
       OutputContainer='mp4', SectionLength=600, MinSectionLength=$minsec, PreEventCount=$pre,
@@ -221,7 +225,7 @@ configure_zm() {
       MaxAlarmPixels=$((area*75/100)), FilterX=3, FilterY=3, MinFilterPixels=$((area*3/100)),
       MaxFilterPixels=$((area*75/100)), MinBlobPixels=$((area*2/100)), MinBlobs=1;" \
     || die "configuring monitor 1 failed"
-  log "monitor 1: ${w}x${h} Nodect VideoWriter=$vw SaveJPEGs=$jpegs Scheme=$scheme MinSectionLength=$minsec"
+  log "monitor 1: ${w}x${h} $function VideoWriter=$vw SaveJPEGs=$jpegs Scheme=$scheme MinSectionLength=$minsec"
 }
 
 start_zm() {
@@ -266,12 +270,12 @@ cmd_up() {
   need_root
   local clip=${1:-}; shift || true
   [ -n "$clip" ] || die "usage: up CLIP [options]"
-  local video=passthrough jpegs=1 scheme=Medium minsec=2 pre=5 post=5 daemons=0
+  local video=passthrough jpegs=1 scheme=Medium minsec=2 pre=5 post=5 daemons=0 function=Nodect
   while [ $# -gt 0 ]; do
     case $1 in
       --video) video=$2; shift ;; --jpegs) jpegs=$2; shift ;; --scheme) scheme=$2; shift ;;
       --min-section) minsec=$2; shift ;; --pre) pre=$2; shift ;; --post) post=$2; shift ;;
-      --daemons) daemons=1 ;;
+      --daemons) daemons=1 ;; --function) function=$2; shift ;;
       *) die "unknown option $1" ;;
     esac; shift
   done
@@ -293,7 +297,7 @@ cmd_up() {
   start_mariadb
   create_schema
   write_zm_conf
-  configure_zm "$clip" "$video" "$jpegs" "$scheme" "$minsec" "$pre" "$post"
+  configure_zm "$clip" "$video" "$jpegs" "$scheme" "$minsec" "$pre" "$post" "$function"
   start_streamer "$clip"
   start_zm "$daemons"
   cmd_env
@@ -406,5 +410,5 @@ case ${1:-} in
   env) cmd_env ;;
   sql) shift; sqlzm -e "$*" ;;
   down) cmd_down ;;
-  *) sed -n '2,31p' "$0"; exit 2 ;;
+  *) sed -n '2,33p' "$0"; exit 2 ;;
 esac
