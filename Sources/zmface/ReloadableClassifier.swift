@@ -17,6 +17,10 @@ final class ReloadableClassifier: FaceIdentifier {
     }
 
     private let current: Mutex<Current>
+    /// The class names of every model swapped in by `reload`, newest only if nobody has read it
+    /// yet (MQTT publishes a Home Assistant entity for each name the model knows).
+    let reloadedClasses: AsyncStream<[String]>
+    private let reloadedContinuation: AsyncStream<[String]>.Continuation
 
     init(path: String, minProbaOverride: Double?) throws {
         let (classifier, warning) = try Self.load(path, minProbaOverride)
@@ -24,6 +28,11 @@ final class ReloadableClassifier: FaceIdentifier {
             Current(
                 path: path, minProbaOverride: minProbaOverride, classifier: classifier,
                 version: Self.version(of: path, classifier), minProbaWarning: warning))
+        (reloadedClasses, reloadedContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    deinit {
+        reloadedContinuation.finish()
     }
 
     func identify(_ encoding: FaceEncoding) throws(RecognitionError) -> Identification {
@@ -66,6 +75,7 @@ final class ReloadableClassifier: FaceIdentifier {
                 path: chosenPath, minProbaOverride: chosenOverride, classifier: fresh, version: version,
                 minProbaWarning: warning)
         }
+        reloadedContinuation.yield(fresh.model.classes)
     }
 
     private static func load(_ path: String, _ minProbaOverride: Double?) throws -> (FaceClassifier, String?) {

@@ -1,0 +1,63 @@
+import Foundation
+import Logging
+import MQTT
+import ServiceLifecycle
+import Sink
+
+/// The MQTT side of a running server: its client and announcer, started when worker.json has an
+/// `mqtt` section.
+struct MQTTPublishing {
+    let client: MQTTClient
+    let announcer: MQTTAnnouncer
+
+    /// Starts the client (it connects in the background: a broker that is down delays nothing) and
+    /// publishes the Home Assistant entities of every name the model knows.
+    static func start(_ settings: ServerConfiguration, classifier: ReloadableClassifier?, logger: Logger) async throws
+        -> MQTTPublishing?
+    {
+        guard let mqtt = settings.mqtt else { return nil }
+        let serverID = settings.publish.serverID ?? ProcessInfo.processInfo.hostName
+        let client = try await MQTTClient.start(
+            mqtt.clientSettings(serverID: serverID), logger: Logger(label: "zmface.mqtt"))
+        let announcer = MQTTAnnouncer(
+            client: client,
+            settings: MQTTPublishingSettings(
+                topics: MQTTTopics(prefix: mqtt.topicPrefix, discoveryPrefix: mqtt.discoveryPrefix, serverID: serverID),
+                serverID: serverID, qos: mqtt.qos,
+                presenceTimeout: .milliseconds(Int(mqtt.presenceTimeoutSeconds * 1000)),
+                discovery: mqtt.discovery))
+        await announcer.modelKnows(classifier?.classifier.model.classes ?? [])
+        logger.info(
+            "publishing results to MQTT",
+            metadata: [
+                "broker": "\(mqtt.broker)", "topicPrefix": "\(mqtt.topicPrefix)",
+                "discoveryPrefix": "\(mqtt.discovery ? mqtt.discoveryPrefix : "off")",
+            ])
+        return MQTTPublishing(client: client, announcer: announcer)
+    }
+
+    func stop() async {
+        await client.stop()
+    }
+}
+
+/// Runs the MQTT side's clock and follows the model: presence turned off when its timeout runs
+/// out, and the entities of the names a reloaded model knows.
+struct MQTTService: Service {
+    let publishing: MQTTPublishing
+    let classifier: ReloadableClassifier?
+
+    func run() async throws {
+        let announcer = publishing.announcer
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await announcer.runPresenceTimer() }
+            if let classifier {
+                group.addTask {
+                    for await names in classifier.reloadedClasses { await announcer.modelKnows(names) }
+                }
+            }
+            try? await gracefulShutdown()
+            group.cancelAll()
+        }
+    }
+}
