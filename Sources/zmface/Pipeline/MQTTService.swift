@@ -26,7 +26,7 @@ struct MQTTPublishing {
                 serverID: serverID, qos: mqtt.qos,
                 presenceTimeout: .milliseconds(Int(mqtt.presenceTimeoutSeconds * 1000)),
                 discovery: mqtt.discovery))
-        await announcer.modelKnows(classifier?.classifier.model.classes ?? [])
+        await announcer.modelKnows(classifier?.people ?? [])
         logger.info(
             "publishing results to MQTT",
             metadata: [
@@ -53,7 +53,7 @@ struct MQTTService: Service {
             group.addTask { await announcer.runPresenceTimer() }
             if let classifier {
                 group.addTask {
-                    for await names in classifier.reloadedClasses { await announcer.modelKnows(names) }
+                    for await names in classifier.reloadedPeople { await announcer.modelKnows(names) }
                 }
             }
             try? await gracefulShutdown()
