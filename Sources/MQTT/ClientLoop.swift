@@ -77,14 +77,17 @@ final class ClientLoop {
         report()
     }
 
-    /// On stop: while connected, publishes what is queued and `offline` (a clean disconnect sends no
-    /// last will), waiting up to `drainSeconds`; whatever is left is counted as dropped.
+    /// On stop: when connected (or connecting), publishes what is queued and `offline` (a clean
+    /// disconnect sends no last will), waiting up to `drainSeconds`; whatever is left is counted as
+    /// dropped.
     func shutdown() {
+        let deadline = ContinuousClock.now + .milliseconds(Int(settings.drainSeconds * 1000))
+        // A connection being made gets its chance: `ingest --once` may finish before the CONNACK.
+        while case .connecting = phase, ContinuousClock.now < deadline { exchange() }
         if isConnected {
             _ = shared.outbox.withLock {
                 $0.push(MQTTMessage(topic: settings.availabilityTopic, text: "offline", retain: true))
             }
-            let deadline = ContinuousClock.now + .milliseconds(Int(settings.drainSeconds * 1000))
             while isConnected, ContinuousClock.now < deadline {
                 handOver()
                 exchange()

@@ -185,6 +185,9 @@ def test_full_outbox_drops_the_oldest_and_counts_them(zm, pgurl, tmp_path, hosti
         events = [now_event(zm, 4) for _ in range(3)]
         wait_until(lambda: len(rows(pgurl, "SELECT 1 FROM events")) == 3, timeout=120, what="3 commits")
         wait_until(lambda: metric(metrics, "zmface_mqtt_dropped_total") == 2, timeout=10, what="2 drops counted")
+        # Restart right after a failed attempt (the next is seconds away), so the subscriber is in
+        # before zmface reconnects and sends.
+        server.wait_for("MQTT broker unavailable", count=server.output().count("MQTT broker unavailable") + 1)
         broker.start()
         sub = Collector(broker.port, topics=("zmface/#",))
         server.wait_for("MQTT broker reachable again")
@@ -197,7 +200,7 @@ def test_full_outbox_drops_the_oldest_and_counts_them(zm, pgurl, tmp_path, hosti
             sub.stop()
     assert json.loads(state["zmface/camera/4/last_recognized"])["event"] == events[-1].id
     received = [json.loads(p)["event"] for t, p in sub.on("zmface/event/")]
-    assert received == [events[-1].id]
+    assert received == [events[-1].id], server.output()
     # The restarted broker had lost every retained message: zmface published its state again,
     # the discovery configs of the start included.
     assert state["zmface/availability"] == "online"

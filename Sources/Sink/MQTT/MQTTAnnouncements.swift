@@ -70,7 +70,8 @@ struct MQTTAnnouncements: Sendable {
         let sightings = results.sightings
         for sighting in sightings {
             if !people.contains(sighting.name) { messages += personAppears(sighting.name) }
-            if presence.lastSeen(sighting.name).map({ sighting.time > $0 }) ?? true {
+            // Not older than the last: a tie goes to the event handled later.
+            if presence.lastSeen(sighting.name).map({ sighting.time >= $0 }) ?? true {
                 messages.append(
                     json(
                         settings.topics.lastSeen(person: sighting.name),
@@ -84,7 +85,7 @@ struct MQTTAnnouncements: Sendable {
             }
         }
         if let best = sightings.first, let time = sightings.map(\.time).max(),
-            lastRecognized[event.monitorID].map({ time > $0 }) ?? true
+            lastRecognized[event.monitorID].map({ time >= $0 }) ?? true
         {
             lastRecognized[event.monitorID] = time
             messages.append(
