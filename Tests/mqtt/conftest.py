@@ -42,3 +42,21 @@ def broker(tmp_path):
         yield b
     finally:
         b.stop()
+
+
+@pytest.fixture(scope="session")
+def renamed_model(tmp_path_factory):
+    """A second real classifier, trained like `hostile_model` on the same augmented photos but with
+    the people named `ann` and `carol`: a model that learned two new people."""
+    import subprocess
+    work = tmp_path_factory.mktemp("renamed-model")
+    subprocess.run([sys.executable, str(ingest_conftest.ROOT / "Tests/training/make_dataset.py"),
+                    str(ingest_conftest.ROOT / ".cache/test-photos"), str(work)], check=True, capture_output=True)
+    train = work / "train"
+    (train / "obama").rename(train / "ann")
+    (train / "biden").rename(train / "carol")
+    for step in (["encode", str(train), "--out", str(work / "train.json")],
+                 ["train", str(work / "train.json"), "--classifier", "svm", "--out", str(work / "renamed.model")]):
+        p = subprocess.run([str(ingest_conftest.ZMFACE), *step], capture_output=True, text=True, cwd=ingest_conftest.ROOT)
+        assert p.returncode == 0, p.stderr
+    return work / "renamed.model"

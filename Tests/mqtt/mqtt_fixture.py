@@ -91,7 +91,7 @@ class Broker:
         return self.log_path.read_text() if self.log_path.exists() else ""
 
 
-class TestCA:
+class CertificateAuthority:
     """A CA and a server certificate it signed for 127.0.0.1 and localhost, made with openssl."""
 
     def __init__(self, workdir):

@@ -10,7 +10,7 @@ import re
 import time
 
 from conftest import BIDEN, OBAMA
-from mqtt_fixture import Broker, Collector, TestCA, free_port, metric, retained, with_mqtt
+from mqtt_fixture import Broker, Collector, CertificateAuthority, free_port, metric, retained, with_mqtt
 from zmfixture import frames_from
 from zmface_run import Running, rows, wait_until, worker_json
 
@@ -211,7 +211,7 @@ def test_tls_verified_against_a_test_ca(zm, pgurl, tmp_path, hostile_model):
     """mqtts:// with caFile = a CA made here by openssl: connected, and a paho client trusting the
     same CA reads `online`. Without caFile (the system's CAs) the same broker is refused as
     unverified and nothing is published."""
-    ca = TestCA(tmp_path / "ca")
+    ca = CertificateAuthority(tmp_path / "ca")
     tls_broker = Broker(tmp_path / "tls-broker", tls=ca)
     tls_broker.start()
     try:
@@ -267,3 +267,32 @@ def test_bad_password_is_a_clear_error_and_the_right_one_connects(zm, pgurl, tmp
             assert server.stop() == 0
     finally:
         auth_broker.stop()
+
+
+def test_people_a_reloaded_model_learned_appear_at_once(zm, pgurl, tmp_path, hostile_model, renamed_model, broker):
+    """`serve` switches to a model that knows other people (worker.json's classifier.model edited
+    while it runs): their presence entities are published at once, OFF, before any sighting, and
+    the entities of the people the new model no longer knows are removed (empty retained configs)."""
+    config = with_mqtt(worker_json(zm, pgurl, tmp_path, model=hostile_model, enabled=False),
+                       {"url": f"mqtt://127.0.0.1:{broker.port}"})
+    sub = Collector(broker.port, topics=("homeassistant/binary_sensor/#", "zmface/person/#"))
+    server = Running(config, tmp_path, command="serve")
+    try:
+        configs = lambda: {t: p for t, p in sub.on("homeassistant/binary_sensor/")}  # noqa: E731
+        sub.wait_for(lambda: len(configs()) == 2, what="the first model's two people")
+        first = {json.loads(p)["name"]: t for t, p in configs().items()}
+        assert set(first) == {OBAMA, BIDEN}
+        edited = json.loads(config.read_text())
+        edited["classifier"]["model"] = str(renamed_model)
+        config.write_text(json.dumps(edited))
+        server.wait_for("classifier switched")
+        sub.wait_for(lambda: len(configs()) == 4 and all(configs()[t] == "" for t in first.values()),
+                     timeout=30, what="the new people's entities and the old ones removed")
+    finally:
+        assert server.stop() == 0
+        sub.stop()
+    now = {json.loads(p)["name"]: t for t, p in configs().items() if p}
+    assert set(now) == {"ann", "carol"}
+    assert all(dict(sub.on("zmface/person/"))[f"zmface/person/{n}/presence"] == "OFF" for n in now)
+    state = retained(broker.port, ["homeassistant/#"])
+    assert {json.loads(p)["name"] for p in state.values()} == {"ann", "carol"}, "removed entities are not retained"
