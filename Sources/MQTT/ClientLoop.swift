@@ -196,6 +196,7 @@ final class ClientLoop {
     /// The connection is gone or could not be made: wait (0.5 s doubling to 30 s), then try again.
     /// Messages keep queueing meanwhile; libmosquitto re-sends the unacknowledged ones itself.
     private func fail(_ reason: String, level: Logger.Level = .warning) {
+        let detail = session.takeLibraryError().map { "\(reason) (\($0))" } ?? reason
         failuresSinceConnected += 1
         inFlight.removeAll()
         let delay = backoff.nextDelay()
@@ -208,7 +209,7 @@ final class ClientLoop {
         logger.log(
             level: level, "MQTT broker unavailable; messages wait in the outbox",
             metadata: [
-                "broker": "\(settings.broker)", "error": "\(reason)", "retryIn": "\(delay)",
+                "broker": "\(settings.broker)", "error": "\(detail)", "retryIn": "\(delay)",
                 "queued": "\(shared.outbox.withLock { $0.count })",
             ])
     }

@@ -15,6 +15,9 @@ final class MosquittoSession {
 
     private let handle: OpaquePointer
     private var events: [Event] = []
+    /// libmosquitto's last error log line (OpenSSL's reason for a TLS failure, say), which its
+    /// result codes leave out.
+    private var lastLibraryError: String?
 
     /// mosquitto_lib_init sets up OpenSSL and is not thread-safe: once per process.
     private static let libraryReady: Bool = mosquitto_lib_init() == Int32(MOSQ_ERR_SUCCESS.rawValue)
@@ -43,6 +46,10 @@ final class MosquittoSession {
                     Array(UnsafeRawBufferPointer(start: $0, count: Int(max(0, message.payloadlen))))
                 } ?? []
             MosquittoSession.from(context).events.append(.message(topic: String(cString: topic), payload: payload))
+        }
+        mosquitto_log_callback_set(handle) { _, context, level, text in
+            guard level & (MOSQ_LOG_ERR | MOSQ_LOG_WARNING) != 0, let text else { return }
+            MosquittoSession.from(context).lastLibraryError = String(cString: text)
         }
         try check("username", mosquitto_username_pw_set(handle, settings.username, settings.password))
         let offline = Array("offline".utf8)
@@ -94,6 +101,12 @@ final class MosquittoSession {
     /// Network I/O for up to `timeoutMilliseconds`; the callbacks' events are then in `takeEvents()`.
     func loop(timeoutMilliseconds: Int32) -> Int32 {
         mosquitto_loop(handle, timeoutMilliseconds, 1)
+    }
+
+    /// libmosquitto's last error line since the previous call, if any.
+    func takeLibraryError() -> String? {
+        defer { lastLibraryError = nil }
+        return lastLibraryError
     }
 
     func takeEvents() -> [Event] {
