@@ -46,19 +46,27 @@ def test_messages_after_commit_retained_state_and_discovery(zm, pgurl, tmp_path,
         events = [now_event(zm, 3) for _ in range(3)]
         sub.wait_for(lambda: len(sub.on("zmface/event/")) == 3, what="3 event messages")
         sub.wait_for(lambda: len(sub.on("zmface/person/")) >= 4, what="person state")
+        stranger = now_event(zm, 3, photos=("astronaut.png",))
+        sub.wait_for(lambda: sub.on("zmface/camera/3/unknown"), what="the unknown-face event")
     finally:
         assert server.stop() == 0
         sub.stop()
 
     assert sub.uncommitted == [], "a message named an event before PostgreSQL had it"
     decisions = [json.loads(p) for _, p in sub.on("zmface/event/")]
-    assert [d["event"] for d in decisions] == [e.id for e in events]
-    assert [t for t, _ in sub.on("zmface/event/")] == [f"zmface/event/3/{e.id}" for e in events]
+    assert [d["event"] for d in decisions] == [e.id for e in [*events, stranger]]
+    assert [t for t, _ in sub.on("zmface/event/")] == [f"zmface/event/3/{e.id}" for e in [*events, stranger]]
+    assert decisions.pop()["seen"] == []
+    unknown = [json.loads(p) for _, p in sub.on("zmface/camera/3/unknown")]
+    assert len(unknown) == 1 and unknown[0]["event"] == stranger.id and unknown[0]["event_type"] == "unknown_face"
+    clusters = {r[0] for r in rows(pgurl, "SELECT person FROM event_summaries WHERE event_id=%s AND name IS NULL",
+                                   (stranger.id,))}
+    assert set(unknown[0]["unknownPeople"]) == clusters and clusters and unknown[0]["camera"] == "Gate"
     for d in decisions:
         assert {s["name"] for s in d["seen"]} == {OBAMA, BIDEN} and d["monitorName"] == "Gate"
         assert d["outcome"] == "processed" and all(0 < s["confidence"] <= 1 for s in d["seen"])
     stored = {r[0] for r in rows(pgurl, "SELECT event_id FROM events")}
-    assert stored == {e.id for e in events}
+    assert stored == {e.id for e in [*events, stranger]}
 
     configs = {t: json.loads(p) for t, p in sub.on("homeassistant/") if p}
     assert len(configs) == 4, configs.keys()  # 2 presence + camera sensor + camera unknown-face event
@@ -79,7 +87,8 @@ def test_messages_after_commit_retained_state_and_discovery(zm, pgurl, tmp_path,
     event_entity = next(c for t, c in configs.items() if "/event/" in t)
     assert event_entity["event_types"] == ["unknown_face"]
 
-    # A new subscriber (mosquitto_sub) after zmface stopped: the retained state of the last event.
+    # A new subscriber (mosquitto_sub) after zmface stopped: the retained state of the last event
+    # that named someone (the stranger's event changes no one's state).
     state = retained(broker.port, ["zmface/#", "homeassistant/#"])
     assert state["zmface/availability"] == "offline"
     last = events[-1].id
