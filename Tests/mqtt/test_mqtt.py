@@ -176,6 +176,8 @@ def test_broker_outage_ingestion_continues_and_outbox_drains(zm, pgurl, tmp_path
         broker.stop()
     ids = [json.loads(p)["event"] for _, p in sub.on("zmface/event/")]
     assert ids == [e.id for e in [before, *during]]
+    totals = re.search(r"acknowledged=(\d+) .*dropped=(\d+) sent=(\d+) \[zmface\] MQTT stopped", server.output())
+    assert totals and totals.group(2) == "0" and totals.group(1) == totals.group(3), server.output()
 
 
 def test_full_outbox_drops_the_oldest_and_counts_them(zm, pgurl, tmp_path, hostile_model, broker):

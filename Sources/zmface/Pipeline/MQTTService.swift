@@ -9,6 +9,7 @@ import Sink
 struct MQTTPublishing {
     let client: MQTTClient
     let announcer: MQTTAnnouncer
+    let logger: Logger
 
     /// Starts the client (it connects in the background: a broker that is down delays nothing) and
     /// publishes the Home Assistant entities of every name the model knows.
@@ -33,11 +34,19 @@ struct MQTTPublishing {
                 "broker": "\(mqtt.broker)", "topicPrefix": "\(mqtt.topicPrefix)",
                 "discoveryPrefix": "\(mqtt.discovery ? mqtt.discoveryPrefix : "off")",
             ])
-        return MQTTPublishing(client: client, announcer: announcer)
+        return MQTTPublishing(client: client, announcer: announcer, logger: logger)
     }
 
+    /// Sends what is queued (see `MQTTClient.stop`) and logs the session's totals.
     func stop() async {
         await client.stop()
+        let totals = client.statistics
+        logger.info(
+            "MQTT stopped",
+            metadata: [
+                "sent": "\(totals.sent)", "acknowledged": "\(totals.acknowledged)", "dropped": "\(totals.dropped)",
+                "connectionFailures": "\(totals.connectionFailures)",
+            ])
     }
 }
 
