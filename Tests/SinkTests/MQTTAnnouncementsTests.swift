@@ -156,6 +156,16 @@ struct MQTTAnnouncementsTests {
         #expect(topics["zmface/camera/3/last_recognized"] == nil && !topics.keys.contains { $0.hasSuffix("/presence") })
     }
 
+    @Test("Cameras ZoneMinder lists get their entities at start, and their first event repeats none")
+    func camerasAtStart() {
+        var announcements = MQTTAnnouncements(settings: settings)
+        let listed = announcements.camerasKnown([3: "Gate", 7: "Porch"])
+        #expect(listed.count == 4 && listed.allSatisfy { $0.retain && $0.topic.hasSuffix("/config") })
+        #expect(listed.contains { $0.topic.contains("/sensor/") && $0.topic.contains("camera_7_") })
+        let first = announcements.messages(for: results([face("obama", at: 0)]), now: eventStart)
+        #expect(!first.contains { $0.topic.hasPrefix("homeassistant/") && $0.topic.contains("camera_3_") })
+    }
+
     @Test("A renamed camera gets its configs again with the new name; discovery off publishes none")
     func cameraRenameAndDiscoveryOff() throws {
         var announcements = MQTTAnnouncements(settings: settings)

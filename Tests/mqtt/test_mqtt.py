@@ -35,6 +35,7 @@ def test_messages_after_commit_retained_state_and_discovery(zm, pgurl, tmp_path,
     the model, not a first match) and carry Home Assistant's required keys; a subscriber that
     reconnects sees the right retained state."""
     zm.add_monitor(3, "Gate")
+    zm.add_monitor(5, "Porch")  # never records: its entities come from ZoneMinder's monitor list
     config = with_mqtt(worker_json(zm, pgurl, tmp_path, model=hostile_model),
                        {"url": f"mqtt://127.0.0.1:{broker.port}", "clientId": "zmface-test", "qos": 1})
     sub = Collector(broker.port, topics=("zmface/#", "homeassistant/#"), pgurl=pgurl)
@@ -42,6 +43,7 @@ def test_messages_after_commit_retained_state_and_discovery(zm, pgurl, tmp_path,
     try:
         presence_configs = lambda: [t for t, _ in sub.on("homeassistant/binary_sensor/")]  # noqa: E731
         sub.wait_for(lambda: len(presence_configs()) == 2, what="presence configs of both known people")
+        sub.wait_for(lambda: len(sub.on("homeassistant/")) == 6, what="the entities of both cameras")
         assert sub.on("zmface/event/") == [], "an event was announced before any was created"
         events = [now_event(zm, 3) for _ in range(3)]
         sub.wait_for(lambda: len(sub.on("zmface/event/")) == 3, what="3 event messages")
@@ -69,7 +71,8 @@ def test_messages_after_commit_retained_state_and_discovery(zm, pgurl, tmp_path,
     assert stored == {e.id for e in [*events, stranger]}
 
     configs = {t: json.loads(p) for t, p in sub.on("homeassistant/") if p}
-    assert len(configs) == 4, configs.keys()  # 2 presence + camera sensor + camera unknown-face event
+    # 2 presence + per camera (Gate, Porch) a last-recognized sensor and an unknown-face event
+    assert len(configs) == 6, configs.keys()
     for topic, c in configs.items():
         assert HA_KEYS <= c.keys(), (topic, c)
         assert slug_ok(c["unique_id"]) and topic.endswith("/config")
@@ -81,11 +84,14 @@ def test_messages_after_commit_retained_state_and_discovery(zm, pgurl, tmp_path,
     presence = [c for t, c in configs.items() if "/binary_sensor/" in t]
     assert {c["name"] for c in presence} == {OBAMA, BIDEN}
     assert all(c["device_class"] == "presence" and c["payload_on"] == "ON" for c in presence)
-    sensor = next(c for t, c in configs.items() if "/sensor/" in t)
-    assert sensor["state_topic"] == "zmface/camera/3/last_recognized"
-    assert sensor["value_template"] == "{{ value_json.name }}" and sensor["device"]["name"] == "Gate (zmface)"
-    event_entity = next(c for t, c in configs.items() if "/event/" in t)
-    assert event_entity["event_types"] == ["unknown_face"]
+    sensors = {c["device"]["name"]: c for t, c in configs.items() if "/sensor/" in t}
+    assert set(sensors) == {"Gate (zmface)", "Porch (zmface)"}
+    assert sensors["Gate (zmface)"]["state_topic"] == "zmface/camera/3/last_recognized"
+    assert sensors["Porch (zmface)"]["state_topic"] == "zmface/camera/5/last_recognized"
+    assert all(c["value_template"] == "{{ value_json.name }}" for c in sensors.values())
+    event_entities = {c["state_topic"]: c for t, c in configs.items() if "/event/" in t}
+    assert set(event_entities) == {"zmface/camera/3/unknown", "zmface/camera/5/unknown"}
+    assert all(c["event_types"] == ["unknown_face"] for c in event_entities.values())
 
     # A new subscriber (mosquitto_sub) after zmface stopped: the retained state of the last event
     # that named someone (the stranger's event changes no one's state).

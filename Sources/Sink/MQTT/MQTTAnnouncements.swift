@@ -58,15 +58,7 @@ struct MQTTAnnouncements: Sendable {
                 settings.topics.event(monitor: event.monitorID, event: event.id),
                 MessageBuilder.event(of: results).body, retain: false)
         ]
-        if settings.discovery, cameras[event.monitorID] != event.monitorName {
-            cameras[event.monitorID] = event.monitorName
-            for (topic, config) in [
-                discovery.lastRecognized(monitor: event.monitorID, camera: event.monitorName, qos: settings.qos),
-                discovery.unknownFace(monitor: event.monitorID, camera: event.monitorName, qos: settings.qos),
-            ] {
-                messages.append(json(topic, config, retain: true))
-            }
-        }
+        messages += cameraAppears(event.monitorID, name: event.monitorName)
         let sightings = results.sightings
         for sighting in sightings {
             if !people.contains(sighting.name) { messages += personAppears(sighting.name) }
@@ -109,6 +101,21 @@ struct MQTTAnnouncements: Sendable {
                         unknownPeople: unknown.map(\.person)), retain: false))
         }
         return messages
+    }
+
+    /// The cameras ZoneMinder lists (at start): their entities before their first event.
+    mutating func camerasKnown(_ monitors: [Int: String]) -> [MQTTMessage] {
+        monitors.keys.sorted().flatMap { cameraAppears($0, name: monitors[$0]!) }
+    }
+
+    /// A camera's discovery configs, when it is new or its name changed.
+    private mutating func cameraAppears(_ monitor: Int, name: String) -> [MQTTMessage] {
+        guard settings.discovery, cameras[monitor] != name else { return [] }
+        cameras[monitor] = name
+        return [
+            discovery.lastRecognized(monitor: monitor, camera: name, qos: settings.qos),
+            discovery.unknownFace(monitor: monitor, camera: name, qos: settings.qos),
+        ].map { json($0.topic, $0.config, retain: true) }
     }
 
     /// A person's discovery config and current presence state.

@@ -31,6 +31,11 @@ public actor MQTTAnnouncer: ResultAnnouncer {
         client.publish(announcements.modelKnows(names))
     }
 
+    /// The cameras ZoneMinder lists, monitor id to name (see `MQTTAnnouncements.camerasKnown`).
+    public func camerasKnown(_ monitors: [Int: String]) {
+        client.publish(announcements.camerasKnown(monitors))
+    }
+
     /// Turns presence off when its timeout runs out; runs until cancelled.
     public func runPresenceTimer() async {
         while !Task.isCancelled {

@@ -75,7 +75,8 @@ struct ServerRuntime {
             services.append(.init(service: IngestService(pipeline: pipeline, logger: logger)))
         }
         if let mqtt {
-            services.append(.init(service: MQTTService(publishing: mqtt, classifier: classifier)))
+            services.append(
+                .init(service: MQTTService(publishing: mqtt, classifier: classifier, catalog: pipeline?.catalog)))
         }
         if let status = StatusPublisherService.configured(
             settings.publish, publisher: publisher, pool: pool, store: pipeline?.store, classifier: classifier)
