@@ -5,6 +5,7 @@ ride out a broker outage without holding up ingestion, verify TLS against a test
 clearly when the login is refused."""
 
 import datetime as dt
+import subprocess
 import json
 import re
 import time
@@ -313,3 +314,29 @@ def test_people_a_reloaded_model_learned_appear_at_once(zm, pgurl, tmp_path, hos
     assert all(dict(sub.on("zmface/person/"))[f"zmface/person/{n}/presence"] == "OFF" for n in now)
     state = retained(broker.port, ["homeassistant/#"])
     assert {json.loads(p)["name"] for p in state.values()} == {"ann", "carol"}, "removed entities are not retained"
+
+
+def test_home_assistant_restart_gets_discovery_again(zm, pgurl, tmp_path, hostile_model, broker):
+    """Home Assistant's birth message (`homeassistant/status` = `online`, sent when it starts) makes
+    zmface publish its discovery and state again: retained configs wiped from the broker come back."""
+    config = with_mqtt(worker_json(zm, pgurl, tmp_path, model=hostile_model, enabled=False),
+                       {"url": f"mqtt://127.0.0.1:{broker.port}"})
+    server = Running(config, tmp_path, command="serve")
+    try:
+        server.wait_for("connected to the MQTT broker")
+        def presence_configs():
+            found = retained(broker.port, ["homeassistant/#"])
+            return found if len(found) == 2 and all(t.endswith("/config") for t in found) else None
+
+        before = wait_until(presence_configs, timeout=30, what="the two presence configs")
+        for topic in before:  # wipe them, as a broker that lost its retained messages would
+            subprocess.run(["mosquitto_pub", "-p", str(broker.port), "-t", topic, "-r", "-n"], check=True)
+        assert retained(broker.port, ["homeassistant/#"]) == {}
+        subprocess.run(["mosquitto_pub", "-p", str(broker.port), "-t", "homeassistant/status", "-m", "online"],
+                       check=True)
+        server.wait_for("publishing retained state again")
+        after = wait_until(lambda: retained(broker.port, ["homeassistant/#"]) or None, timeout=30,
+                           what="the configs again")
+    finally:
+        assert server.stop() == 0
+    assert after == before
