@@ -12,7 +12,7 @@ FROM ${SWIFT_IMAGE} AS build
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libdlib-dev libopenblas-dev libjpeg-dev libpng-dev libwebp-dev \
       libavformat-dev libavcodec-dev libswscale-dev libavutil-dev \
-      libzmq3-dev libpq-dev libmariadb-dev libxgboost-dev pkg-config ca-certificates \
+      libzmq3-dev libpq-dev libmariadb-dev libxgboost-dev libmosquitto-dev pkg-config ca-certificates \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 # The manifest names the Swift test targets, so their folders come too (.dockerignore leaves out the rest
@@ -48,7 +48,7 @@ FROM ${DEBIAN_IMAGE}
 RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
       libdlib19.1 libopenblas0-pthread libjpeg62-turbo libpng16-16 libwebp7 \
       libavformat59 libavcodec59 libswscale6 libavutil57 \
-      libzmq5 libpq5 libmariadb3 libxgboost0 ca-certificates curl \
+      libzmq5 libpq5 libmariadb3 libxgboost0 libmosquitto1 ca-certificates curl \
     && rm -rf /var/lib/apt/lists/* \
     && useradd --system --uid 10001 --home-dir /var/lib/zmface --create-home --shell /usr/sbin/nologin zmface \
     && install -d -o zmface -g zmface -m 755 /run/zmface

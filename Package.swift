@@ -43,6 +43,7 @@ let package = Package(
             providers: [.apt(["libavformat-dev", "libavcodec-dev", "libswscale-dev", "libavutil-dev"])]),
         .systemLibrary(name: "CMariaDB", pkgConfig: "libmariadb", providers: [.apt(["libmariadb-dev"])]),
         .systemLibrary(name: "CXGBoost", providers: [.apt(["libxgboost-dev"])]),
+        .systemLibrary(name: "CMosquitto", pkgConfig: "libmosquitto", providers: [.apt(["libmosquitto-dev"])]),
 
         // MARK: Swift modules.
         .target(
@@ -68,7 +69,12 @@ let package = Package(
                 "ZMFaceCore", "CMariaDB", "CFFmpeg", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Sink", dependencies: ["ZMFaceCore", "CPq", "ZeroMQ"]),
+        .target(name: "Sink", dependencies: ["ZMFaceCore", "CPq", "ZeroMQ", "MQTT"]),
+        // The MQTT client (libmosquitto on its own thread); what is published is Sink's.
+        .target(
+            name: "MQTT",
+            dependencies: ["ZMFaceCore", "CMosquitto", .product(name: "Logging", package: "swift-log")]
+        ),
         .target(name: "MessagePack"),
         .target(name: "ZeroMQ", dependencies: ["CZmq"]),
         .target(
@@ -79,7 +85,7 @@ let package = Package(
             name: "zmface",
             dependencies: [
                 "ZMFaceCore", "Workers", "Recognition", "Training", "Ingest", "Sink", "ZeroMQ", "ZeroRPC", "FaceAPI",
-                "MessagePack",
+                "MessagePack", "MQTT",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -101,9 +107,9 @@ let package = Package(
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
         .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["zmface", "Workers", "ZMFaceCore"]),
+        .testTarget(name: "ConfigurationTests", dependencies: ["zmface", "Workers", "ZMFaceCore", "MQTT"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Workers", "ZMFaceCore"]),
-        .testTarget(name: "SinkTests", dependencies: ["Sink", "ZMFaceCore", "ZeroMQ"]),
+        .testTarget(name: "SinkTests", dependencies: ["Sink", "ZMFaceCore", "ZeroMQ", "MQTT"]),
     ],
     swiftLanguageModes: [.v6],
     cxxLanguageStandard: .cxx17

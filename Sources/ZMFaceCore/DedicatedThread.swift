@@ -61,6 +61,13 @@ public final class DedicatedThread<State>: Sendable {
         }
     }
 
+    /// Queues `job` without waiting for it (a job that runs again and again queues its next run
+    /// itself); false when the thread has stopped.
+    @discardableResult
+    public func submit(_ job: @escaping Job) -> Bool {
+        enqueue(.run(job))
+    }
+
     /// Lets queued jobs finish, then ends the thread (the state is released there).
     public func stop() {
         let first = queue.stopped.withLock { stopped in

@@ -200,4 +200,29 @@ public enum Telemetry {
     public static func publishFailed(_ count: Int = 1) {
         Counter(label: "zmface_publish_failures_total").increment(by: count)
     }
+
+    // MARK: MQTT
+
+    /// `zmface_mqtt_published_total`: messages handed to the broker's connection.
+    public static func mqttPublished() {
+        Counter(label: "zmface_mqtt_published_total").increment()
+    }
+
+    /// `zmface_mqtt_dropped_total`: messages lost: the outbox was full while the broker was away
+    /// (the oldest event message goes), libmosquitto refused one, or the server stopped first.
+    public static func mqttDropped(_ count: Int = 1) {
+        Counter(label: "zmface_mqtt_dropped_total").increment(by: count)
+    }
+
+    /// `zmface_mqtt_connection_failures_total`: connections that could not be made, were refused
+    /// or were lost (each followed by a retry after a backoff).
+    public static func mqttConnectionFailed() {
+        Counter(label: "zmface_mqtt_connection_failures_total").increment()
+    }
+
+    /// `zmface_mqtt_outbox_messages` (messages waiting) and `zmface_mqtt_connected` (1 or 0).
+    public static func mqttSampled(queued: Int, connected: Bool) {
+        Gauge(label: "zmface_mqtt_outbox_messages").record(queued)
+        Gauge(label: "zmface_mqtt_connected").record(connected ? 1 : 0)
+    }
 }

@@ -108,6 +108,7 @@ struct ConfigurationReloadService: Service {
         if fresh.zerorpc != previous.zerorpc { needsRestart.append("zerorpc") }
         if fresh.security != previous.security { needsRestart.append("allowRemote/ipc/curve") }
         if fresh.recognition != previous.recognition { needsRestart.append("recognition") }
+        if fresh.mqtt != previous.mqtt { needsRestart.append("mqtt") }
         if fresh.imageRoots != previous.imageRoots || fresh.maxImagePixels != previous.maxImagePixels
             || fresh.maxImageBytes != previous.maxImageBytes || fresh.maxLabels != previous.maxLabels
         {

@@ -17,6 +17,10 @@ final class ReloadableClassifier: FaceIdentifier {
     }
 
     private let current: Mutex<Current>
+    /// The people (`people(of:)`) of every model swapped in by `reload`, newest only if nobody
+    /// has read it yet (MQTT publishes a Home Assistant entity for each person the model knows).
+    let reloadedPeople: AsyncStream<[String]>
+    private let reloadedContinuation: AsyncStream<[String]>.Continuation
 
     init(path: String, minProbaOverride: Double?) throws {
         let (classifier, warning) = try Self.load(path, minProbaOverride)
@@ -24,6 +28,11 @@ final class ReloadableClassifier: FaceIdentifier {
             Current(
                 path: path, minProbaOverride: minProbaOverride, classifier: classifier,
                 version: Self.version(of: path, classifier), minProbaWarning: warning))
+        (reloadedPeople, reloadedContinuation) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1))
+    }
+
+    deinit {
+        reloadedContinuation.finish()
     }
 
     func identify(_ encoding: FaceEncoding) throws(RecognitionError) -> Identification {
@@ -36,6 +45,13 @@ final class ReloadableClassifier: FaceIdentifier {
     }
 
     var classifier: FaceClassifier { current.withLock { $0.classifier } }
+    /// The people the running model names.
+    var people: [String] { Self.people(of: classifier.model) }
+
+    /// A model's classes without its trained stranger class ("Unknown"), which names nobody.
+    static func people(of model: FaceClassifierModel) -> [String] {
+        model.classes.filter { $0 != model.openSet.unknownClass }
+    }
     var path: String { current.withLock { $0.path } }
     var modelVersion: String { current.withLock { $0.version } }
     /// Log this at start and after each reload (see `minProbaCost`).
@@ -66,6 +82,7 @@ final class ReloadableClassifier: FaceIdentifier {
                 path: chosenPath, minProbaOverride: chosenOverride, classifier: fresh, version: version,
                 minProbaWarning: warning)
         }
+        reloadedContinuation.yield(Self.people(of: fresh.model))
     }
 
     private static func load(_ path: String, _ minProbaOverride: Double?) throws -> (FaceClassifier, String?) {

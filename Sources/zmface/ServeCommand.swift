@@ -133,6 +133,11 @@ struct ServeCommand: AsyncParsableCommand {
         if !settings.publish.endpoints.isEmpty {
             lines.append("publish: \(settings.publish.endpoints.joined(separator: ", "))")
         }
+        if let mqtt = settings.mqtt {
+            lines.append(
+                "mqtt: \(mqtt.broker) as \(mqtt.username ?? "anonymous"), topics \(mqtt.topicPrefix)/…, discovery "
+                    + (mqtt.discovery ? "\(mqtt.discoveryPrefix)/…" : "off"))
+        }
         if let curve = settings.security.curve {
             lines.append(
                 "curve: tcp endpoints, server key \(curve.keyPair.publicKey), clients: "

@@ -74,6 +74,15 @@ public final class ZoneMinderCatalog: EventCatalog {
         try await rows("SELECT MAX(Id) FROM Events e WHERE 1=1\(monitorFilter)").first?.first?.flatMap { Int64($0) }
     }
 
+    /// The monitors' names by Id (only the configured monitors, when a list is configured).
+    public func monitorNames() async throws -> [Int: String] {
+        let only = monitors.map { " WHERE Id IN (\($0.map(String.init).joined(separator: ",")))" } ?? ""
+        let pairs = try await rows("SELECT Id, Name FROM Monitors\(only) ORDER BY Id").compactMap { row in
+            Int(row[0] ?? "").map { ($0, row[1] ?? "") }
+        }
+        return Dictionary(pairs, uniquingKeysWith: { first, _ in first })
+    }
+
     private var monitorFilter: String {
         guard let monitors, !monitors.isEmpty else { return "" }
         return " AND e.MonitorId IN (\(monitors.map(String.init).joined(separator: ",")))"

@@ -34,6 +34,8 @@ struct ServerConfiguration: Equatable {
     /// `--database` on the command line: beats ZMFACE_DATABASE_URL and postgres.url.
     var postgresURLOverride: String?
     var publish = PublishConfiguration()
+    /// worker.json `mqtt`; nil: no MQTT.
+    var mqtt: MQTTConfiguration?
     /// Things the operator should know about the file (e.g. settings of the original that have no effect).
     var notices: [String] = []
 
@@ -130,6 +132,7 @@ struct ServerConfiguration: Equatable {
         }
         try config.readPipelineSections(&root)
         try config.readCurveSection(&root)
+        try config.readMQTTSection(&root)
         try root.rejectUnknownFields()
         try config.validateEndpoints()
         try config.validatePipeline()

@@ -6,7 +6,7 @@ import Sink
 import Workers
 
 /// The one composition root of the long-running commands (`serve`, `ingest`, `backfill`): the
-/// worker pool and classifier, the PUB socket and, when ingesting, the ZoneMinder pipeline, started
+/// worker pool and classifier, the PUB socket, MQTT and, when ingesting, the ZoneMinder pipeline, started
 /// in that order and torn down in reverse however `body` ends. A failure anywhere is reported as one
 /// `zmface: error:` line and exit code 1.
 struct ServerRuntime {
@@ -15,6 +15,7 @@ struct ServerRuntime {
     let pool: RecognitionPool
     let classifier: ReloadableClassifier?
     let publisher: ResultPublisher?
+    let mqtt: MQTTPublishing?
     /// Present when the runtime was started with `ingesting`.
     let pipeline: IngestionPipeline?
 
@@ -31,6 +32,7 @@ struct ServerRuntime {
             return try await RecognitionStack.start(settings, logger: logger)
         }
         var publisher: ResultPublisher?
+        var mqtt: MQTTPublishing?
         var pipeline: IngestionPipeline?
         defer {
             pipeline?.close()
@@ -42,21 +44,26 @@ struct ServerRuntime {
                 if publisher != nil {
                     logger.info("publishing results", metadata: ["endpoints": "\(settings.publish.endpoints)"])
                 }
+                mqtt = try await MQTTPublishing.start(settings, classifier: classifier, logger: logger)
                 if ingesting {
+                    let announcers: [(any ResultAnnouncer)?] = [publisher, mqtt?.announcer]
                     pipeline = try IngestionPipeline.make(
                         settings: settings, pool: pool, classifier: classifier,
-                        announcers: [publisher].compactMap { $0 },
+                        announcers: announcers.compactMap { $0 },
                         logger: logger)
                 }
                 try await body(
                     ServerRuntime(
                         settings: settings, logger: logger, pool: pool, classifier: classifier, publisher: publisher,
-                        pipeline: pipeline))
+                        mqtt: mqtt, pipeline: pipeline))
             }
         } catch {
+            // After the body: nothing announces any more, and what is queued gets its chance.
+            await mqtt?.stop()
             await pool.shutdown()
             throw error
         }
+        await mqtt?.stop()
         await pool.shutdown()
     }
 
@@ -66,6 +73,10 @@ struct ServerRuntime {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: MemoryTrimService())]
         if let pipeline {
             services.append(.init(service: IngestService(pipeline: pipeline, logger: logger)))
+        }
+        if let mqtt {
+            services.append(
+                .init(service: MQTTService(publishing: mqtt, classifier: classifier, catalog: pipeline?.catalog)))
         }
         if let status = StatusPublisherService.configured(
             settings.publish, publisher: publisher, pool: pool, store: pipeline?.store, classifier: classifier)
