@@ -248,7 +248,8 @@ start_zm() {
     pid_add runuser-zmc "$rpid"
     local zpid=""
     for _ in $(seq 1 20); do
-      zpid=$(ps -o pid= --ppid "$rpid" 2>/dev/null | tr -d ' ' | head -1)
+      # ps exits 1 while runuser has no child yet: under pipefail that must not end the script
+      zpid=$(ps -o pid= --ppid "$rpid" 2>/dev/null | tr -d ' ' | head -1 || true)
       [ -n "$zpid" ] && break
       [ "$(cat "/proc/$rpid/comm" 2>/dev/null)" = zmc ] && break   # runuser exec'd zmc
       alive "$rpid" || die "zmc exited at once: $(tail -n 5 "$ZMH_DIR/logs/zmc.out" /tmp/zmc_m1.log 2>/dev/null)"

@@ -22,7 +22,7 @@ public struct IngestSettings: Sendable, Equatable {
     /// Frames of one event in recognition at once (about the number of workers).
     public var concurrency: Int
     /// Where in a frame to look for faces: ZoneMinder's alarm box (widened) when it recorded one.
-    public var region: ScanRegionPolicy = .alarm(margin: 0.25)
+    public var region: ScanRegionPolicy = .alarm(margin: 0.1)
     /// Decoded frames of one event alive at once: those in recognition and two decoded ahead.
     public var frameWindow: Int { concurrency + 2 }
     /// This instance's name in PostgreSQL's event claims: instances sharing one database need

@@ -138,7 +138,7 @@ extension ServerConfiguration {
                 }
                 ingest.selection.order = value
             }
-            let margin = try frames.double("regionMargin", default: 0.25, in: 0...10)
+            let margin = try frames.double("regionMargin", default: 0.1, in: 0...10)
             switch try frames.string("region") ?? "alarm" {
             case "alarm": ingest.region = .alarm(margin: margin)
             case "full": ingest.region = .full
