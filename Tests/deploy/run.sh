@@ -21,8 +21,8 @@ command -v docker-compose >/dev/null || fail "docker-compose missing: run script
 check "docker-compose.yml is valid (default services)" docker-compose config -q
 check "docker-compose.yml is valid with the zoneminder profile" docker-compose --profile zoneminder config -q
 docker-compose --profile zoneminder config >"$work/compose.yml" 2>"$work/compose.err"
-check "services: postgres, zmface, and mariadb + zoneminder in the profile" test \
-  "$(docker-compose --profile zoneminder config --services | sort | tr '\n' ' ')" = "mariadb postgres zmface zoneminder "
+check "services: postgres, mosquitto, zmface, and mariadb + zoneminder in the profile" test \
+  "$(docker-compose --profile zoneminder config --services | sort | tr '\n' ' ')" = "mariadb mosquitto postgres zmface zoneminder "
 
 # Cross-checks in Python over the resolved compose file, the Dockerfile and the image's worker.json.
 python3 - "$work/compose.yml" <<'PY' | while read -r line; do echo "$line"; done >"$work/cross.txt"
@@ -79,6 +79,38 @@ result(re.search(r"^USER zmface$", dockerfile, re.M) is not None, "the image run
 for source in re.findall(r"^COPY (?!--from)(\S+) ", dockerfile, re.M) + re.findall(r"^COPY (\S+) ", open("deploy/docker/zoneminder.Dockerfile").read(), re.M):
     result(os.path.exists(source), f"Dockerfile COPY source {source} exists")
 result(all(s.get("healthcheck") for s in services.values()), "every service has a healthcheck")
+
+# MQTT: the image's worker.json publishes to the compose broker, whose configuration (mounted from
+# deploy/docker/mosquitto.conf) listens where zmface connects, with anonymous access stated explicitly,
+# published on the host's loopback only (like the other ports).
+from urllib.parse import urlsplit
+mosquitto = services["mosquitto"]
+conf_lines = [l.split("#")[0].split() for l in open("deploy/docker/mosquitto.conf")]
+conf = {}
+for words in conf_lines:
+    if words:
+        conf.setdefault(words[0], []).append(" ".join(words[1:]))
+mqtt_url = urlsplit(worker.get("mqtt", {}).get("url", ""))
+result(mqtt_url.scheme == "mqtt" and mqtt_url.hostname == "mosquitto" and mqtt_url.hostname in services,
+       f"worker.json's mqtt.url {mqtt_url.geturl()} is the compose broker")
+result(conf.get("listener") == [str(mqtt_url.port or 1883)], f"mosquitto.conf listens on mqtt.url's port ({conf.get('listener')})")
+result(conf.get("allow_anonymous") in (["true"], ["false"]), f"mosquitto.conf states allow_anonymous ({conf.get('allow_anonymous')})")
+if conf.get("allow_anonymous") != ["false"]:
+    result("username" not in worker["mqtt"] and "passwordFile" not in worker["mqtt"], "anonymous broker: worker.json sends no login")
+mosquitto_mounts = {v["target"]: v for v in map(volume, mosquitto["volumes"])}
+config_mount = mosquitto_mounts.get("/mosquitto/config/mosquitto.conf")
+result(config_mount is not None and config_mount["read_only"]
+       and os.path.samefile(config_mount["source"], "deploy/docker/mosquitto.conf"),
+       "deploy/docker/mosquitto.conf is mounted read-only where eclipse-mosquitto:2 reads it")
+result("/mosquitto/data" in mosquitto_mounts and mosquitto_mounts["/mosquitto/data"]["type"] == "volume"
+       and conf.get("persistence_location") == ["/mosquitto/data/"], "the broker's retained messages persist in a volume")
+mports = [p.split("/")[0].split(":") for p in mosquitto["ports"]]
+result(mports == [["127.0.0.1", conf["listener"][0], conf["listener"][0]]], f"the MQTT port is published on the host's loopback only ({mosquitto['ports']})")
+mhealth = mosquitto["healthcheck"]["test"]
+result("mosquitto_sub" in mhealth and conf["listener"][0] in mhealth, "the mosquitto healthcheck subscribes on its listener")
+result(zmface["depends_on"].get("mosquitto", {}).get("condition") == "service_healthy", "zmface starts once the broker is healthy")
+default_stack = sorted(name for name, service in services.items() if not service.get("profiles"))
+result(default_stack == ["mosquitto", "postgres", "zmface"], f"the default stack (no profile) is {default_stack}")
 PY
 cat "$work/cross.txt"
 passed=$((passed + $(grep -c '^PASS ' "$work/cross.txt"))) failed=$((failed + $(grep -c '^FAIL ' "$work/cross.txt")))
@@ -91,10 +123,11 @@ check "Dockerfile: ARG DEBIAN_IMAGE=debian:bookworm-slim before the first FROM" 
   test "$(sed -n '1,/^FROM /p' Dockerfile | grep -c '^ARG DEBIAN_IMAGE=debian:bookworm-slim$')" = 1
 check "Dockerfile: the stages are FROM \${SWIFT_IMAGE} AS build, \${DEBIAN_IMAGE} AS models, \${DEBIAN_IMAGE}" \
   test "$(grep '^FROM ' Dockerfile | tr '\n' '|')" = 'FROM ${SWIFT_IMAGE} AS build|FROM ${DEBIAN_IMAGE} AS models|FROM ${DEBIAN_IMAGE}|'
-for f in deploy/docker/zoneminder.Dockerfile deploy/docker/postgres.Dockerfile deploy/docker/mariadb.Dockerfile; do
+for f in deploy/docker/zoneminder.Dockerfile deploy/docker/postgres.Dockerfile deploy/docker/mariadb.Dockerfile \
+  deploy/docker/mosquitto.Dockerfile; do
   check "$f: FROM \${DEBIAN_IMAGE} (ARG DEBIAN_IMAGE=debian:bookworm-slim)" \
     test "$(grep -E '^(ARG|FROM) ' "$f" | tr '\n' '|')" = 'ARG DEBIAN_IMAGE=debian:bookworm-slim|FROM ${DEBIAN_IMAGE}|'
-  # postgres and mariadb are built with deploy/docker as the context, zoneminder with the repository.
+  # postgres, mariadb and mosquitto are built with deploy/docker as the context, zoneminder with the repository.
   case $f in *zoneminder*) context=. ;; *) context=deploy/docker ;; esac
   for source in $(sed -n 's/^COPY \([^ ]*\) .*/\1/p' "$f"); do
     case $source in
@@ -114,17 +147,17 @@ local_images=$(docker-compose --profile zoneminder config 2>/dev/null | python3 
 import sys, yaml
 s = yaml.safe_load(sys.stdin)["services"]
 print(s["postgres"]["image"], s["mariadb"]["image"], s["zmface"]["build"]["args"]["SWIFT_IMAGE"],
-      s["zmface"]["build"]["args"]["DEBIAN_IMAGE"], s["zoneminder"]["build"]["args"]["DEBIAN_IMAGE"])')
+      s["zmface"]["build"]["args"]["DEBIAN_IMAGE"], s["zoneminder"]["build"]["args"]["DEBIAN_IMAGE"], s["mosquitto"]["image"])')
 check "docker-compose.yml takes the local base images from scripts/docker-base-images --env ($local_images)" test \
-  "$local_images" = "$ZMFACE_POSTGRES_IMAGE $ZMFACE_MARIADB_IMAGE $ZMFACE_SWIFT_IMAGE $ZMFACE_DEBIAN_IMAGE $ZMFACE_DEBIAN_IMAGE"
-unset ZMFACE_POSTGRES_IMAGE ZMFACE_MARIADB_IMAGE ZMFACE_SWIFT_IMAGE ZMFACE_DEBIAN_IMAGE
+  "$local_images" = "$ZMFACE_POSTGRES_IMAGE $ZMFACE_MARIADB_IMAGE $ZMFACE_SWIFT_IMAGE $ZMFACE_DEBIAN_IMAGE $ZMFACE_DEBIAN_IMAGE $ZMFACE_MOSQUITTO_IMAGE"
+unset ZMFACE_POSTGRES_IMAGE ZMFACE_MARIADB_IMAGE ZMFACE_SWIFT_IMAGE ZMFACE_DEBIAN_IMAGE ZMFACE_MOSQUITTO_IMAGE
 registry_images=$(docker-compose --profile zoneminder config 2>/dev/null | python3 -c '
 import sys, yaml
 s = yaml.safe_load(sys.stdin)["services"]
 print(s["postgres"]["image"], s["mariadb"]["image"], s["zmface"]["build"]["args"]["SWIFT_IMAGE"],
-      s["zmface"]["build"]["args"]["DEBIAN_IMAGE"])')
+      s["zmface"]["build"]["args"]["DEBIAN_IMAGE"], s["mosquitto"]["image"])')
 check "docker-compose.yml defaults to the registry images ($registry_images)" test \
-  "$registry_images" = "postgres:15-bookworm mariadb:10.11 swift:6.3-bookworm debian:bookworm-slim"
+  "$registry_images" = "postgres:15-bookworm mariadb:10.11 swift:6.3-bookworm debian:bookworm-slim eclipse-mosquitto:2"
 check ".dockerignore keeps .build, .cache and .git out of the build context" \
   bash -c 'for p in .build .cache .git; do grep -qxF "$p" .dockerignore || exit 1; done'
 check "scripts/setup installs debootstrap and docker.io (docker-base-images, docker-check)" \
@@ -132,10 +165,10 @@ check "scripts/setup installs debootstrap and docker.io (docker-base-images, doc
 check "README points at the last docker-check result" grep -q "Benchmarks/results/docker-check.txt" README.md
 
 # The packages the images install exist in Debian 12: the runtime stage's and the local stand-ins'.
-local_packages=$(cat deploy/docker/postgres.Dockerfile deploy/docker/mariadb.Dockerfile | sed -n '/apt-get install/,/rm -rf/p' \
-  | tr ' \\' '\n\n' | grep -E '^(postgresql|mariadb|gosu)' | sort -u)
+local_packages=$(cat deploy/docker/postgres.Dockerfile deploy/docker/mariadb.Dockerfile deploy/docker/mosquitto.Dockerfile \
+  | sed -n '/apt-get install/,/rm -rf/p' | tr ' \\' '\n\n' | grep -E '^(postgresql|mariadb|gosu|mosquitto)' | sort -u)
 missing=$(for p in $local_packages; do apt-cache show "$p" >/dev/null 2>&1 || echo "$p"; done)
-check "local postgres/mariadb image packages exist in Debian 12 ($(echo $local_packages | wc -w))${missing:+; missing: $missing}" test -z "$missing"
+check "local postgres/mariadb/mosquitto image packages exist in Debian 12 ($(echo $local_packages | wc -w))${missing:+; missing: $missing}" test -z "$missing"
 runtime=$(sed -n '/^FROM \${DEBIAN_IMAGE}$/,$p' Dockerfile | sed -n '/apt-get install/,/rm -rf/p' \
   | tr ' \\' '\n\n' | grep -E '^lib|^ca-certificates$|^curl$' | sort -u)
 missing=$(for p in $runtime; do apt-cache show "$p" >/dev/null 2>&1 || echo "$p"; done)
@@ -145,6 +178,8 @@ check "runtime packages exist in Debian 12 ($(echo $runtime | wc -w) packages)${
 python3 -c "import json,sys; c=json.load(open('deploy/docker/worker.json')); c['models']='$PWD/models'; json.dump(c, open(sys.argv[1], 'w'))" "$work/worker.json"
 ZMFACE_DATABASE_URL=postgresql://zmface@postgres/zmface "$zmface" serve --config "$work/worker.json" --check >"$work/check.out" 2>&1
 check "deploy/docker/worker.json passes zmface serve --check" grep -q "configuration OK" "$work/check.out" || cat "$work/check.out"
+check "deploy/docker/worker.json publishes to the compose broker (--check: mqtt://mosquitto:1883)" \
+  grep -q "mqtt: mqtt://mosquitto:1883" "$work/check.out"
 check "the repository's worker.json passes zmface serve --check" "$zmface" serve --config worker.json --check --models "$PWD/models"
 
 # systemd: the unit verifies, with ExecStart pointing at this build.
