@@ -62,6 +62,22 @@ struct ResultStoreTests {
             ])
     }
 
+    @Test("several instances starting at once on an empty database migrate it once, none fails")
+    func concurrentMigrations() async throws {
+        let (store, url) = try TestDatabase.freshStore()
+        defer { store.close() }
+        let stores = (0..<12).map { _ in ResultStore(conninfo: store.conninfoForTests) }
+        defer { stores.forEach { $0.close() } }
+        // Connected first (the query fails: no tables yet), so the migrations start together.
+        for other in stores { _ = try? await other.newestHandledEvent() }
+        let applied = try await withThrowingTaskGroup(of: [Int].self) { group in
+            for other in stores { group.addTask { try await other.migrate() } }
+            return try await group.reduce(into: [[Int]]()) { $0.append($1) }
+        }
+        #expect(applied.filter { !$0.isEmpty } == [[1, 2, 3]], "one instance applies, the others find nothing")
+        #expect(try TestDatabase.query(url, "SELECT count(*) FROM schema_migrations") == [["3"]])
+    }
+
     @Test("a database newer than this zmface is refused, not modified")
     func newerSchema() async throws {
         let (store, url) = try TestDatabase.freshStore()

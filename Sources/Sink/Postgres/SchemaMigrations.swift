@@ -115,14 +115,16 @@ enum SchemaMigrations {
 
     /// Applies every migration newer than the database's version; returns the versions applied.
     static func apply(on connection: PostgresConnection) throws -> [Int] {
-        try connection.execute(
-            """
-            CREATE TABLE IF NOT EXISTS schema_migrations (
-                version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
-            """)
-        return try connection.transaction { connection in
+        try connection.transaction { connection in
             // Held until COMMIT: a second server starting now waits here, then finds nothing to do.
+            // Taken before the CREATE: `IF NOT EXISTS` is not safe against a concurrent CREATE (two
+            // instances starting at once on an empty database got a duplicate-key error).
             try connection.execute("SELECT pg_advisory_xact_lock(7426110)")
+            try connection.execute(
+                """
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())
+                """)
             let current =
                 try connection.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")
                 .scalar(Int.self) ?? 0
