@@ -102,6 +102,10 @@ public final class EventIngestor: Sendable {
                 }
                 count += 1
                 progressed = true
+                // Poll again before the next event: an older event another instance held may be free
+                // now (its lease ran out), and it goes first. Without this, a killed instance's event
+                // waited until this instance had worked through the rest of the batch.
+                break
             }
             let next = Self.lowWatermark(rows: rows, handled: handled) ?? watermark
             if next != watermark {
