@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import ZMFaceCore
 
 /// zmface's results in PostgreSQL: migrations, the one-transaction commit of an event's results
@@ -34,7 +34,9 @@ public final class ResultStore: Sendable {
     /// With an `owner`, the transaction first ends that owner's claim on the event (see `claim`);
     /// when another instance has taken the claim over, nothing is written and `EventClaimLost` is
     /// thrown. The claim row's lock orders two commits of one event: no duplicate rows, ever.
-    public func commit(_ results: EventResults, source: String, owner: String? = nil) async throws {
+    public func commit(_ results: EventResults, source: String, owner: String? = nil, instance: String? = nil)
+        async throws
+    {
         let batch = rowsPerStatement
         let eventID = results.event.id
         let holder: String?? = try await client.withConnection { connection in
@@ -51,7 +53,7 @@ public final class ResultStore: Sendable {
                         return .some(holder.rows.first?.first ?? nil)
                     }
                 }
-                try Self.write(results, source: source, owner: owner, batch: batch, on: connection)
+                try Self.write(results, source: source, instance: instance, batch: batch, on: connection)
                 return .none
             }
         }
@@ -92,6 +94,30 @@ public final class ResultStore: Sendable {
             ).rows.first
             if row?[0] == "t" { return .claimed }
             return row?[1] == "t" ? .handled : .busy
+        }
+    }
+
+    /// Ends the leases of claims an earlier process of `instance` left (owners are `<instance>/<token>`,
+    /// one token per process): a restart after a crash takes its unfinished events back at once
+    /// instead of waiting out their leases. A process of the same name still running keeps its
+    /// claims by renewing them (its commit then fails only if another took the event meanwhile).
+    public func releaseClaims(ofInstance instance: String, except owner: String) async throws {
+        try await client.withConnection { connection -> Void in
+            try connection.execute(
+                """
+                UPDATE event_claims SET lease_until = now()
+                WHERE committed_at IS NULL AND lease_until > now() AND owner <> $2
+                    AND regexp_replace(owner, '/[^/]*$', '') = $1
+                """, [instance, owner])
+        }
+    }
+
+    /// The database's clock: a backfill's start is compared with commit times PostgreSQL wrote.
+    public func databaseNow() async throws -> Date {
+        try await client.withConnection { connection in
+            Date(
+                timeIntervalSince1970: try connection.execute("SELECT extract(epoch FROM clock_timestamp())::float8")
+                    .scalar(Double.self) ?? Date().timeIntervalSince1970)
         }
     }
 
@@ -163,7 +189,7 @@ public final class ResultStore: Sendable {
     ]
 
     private static func write(
-        _ results: EventResults, source: String, owner: String?, batch: Int, on connection: PostgresConnection
+        _ results: EventResults, source: String, instance: String?, batch: Int, on connection: PostgresConnection
     ) throws {
         let event = results.event
         let eventID = String(event.id)
@@ -181,7 +207,7 @@ public final class ResultStore: Sendable {
             [
                 eventID, String(event.monitorID), event.monitorName, event.cause, sqlTime(event.start),
                 event.end.map(sqlTime), String(event.frameCount), results.outcome.name, results.outcome.reason,
-                String(results.frames.count), String(results.faceCount), results.modelVersion, String(runs), owner,
+                String(results.frames.count), String(results.faceCount), results.modelVersion, String(runs), instance,
             ])
         try insertRows(
             into: "frames", columns: ["event_id", "frame_id", "time", "score", "faces", "error"],

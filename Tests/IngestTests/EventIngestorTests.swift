@@ -147,6 +147,8 @@ struct EventIngestorTests {
             }
         }
         func renewClaim(_ eventID: Int64) async throws -> Bool { true }
+        func releaseEarlierClaims() async throws {}
+        func databaseNow() async throws -> Date { Date() }
         var renewInterval: Duration { .milliseconds(5) }
         func commit(_ results: EventResults) async throws {
             try state.withLock { state in

@@ -166,7 +166,8 @@ struct ResultStoreTests {
         }
         #expect(try TestDatabase.query(url, "SELECT count(*) FROM events") == [["0"]], "a's results were not written")
         try await store.commit(
-            results(event: 5, faces: [[face(0, name: "ann", probability: 0.9)]]), source: "zm", owner: "b")
+            results(event: 5, faces: [[face(0, name: "ann", probability: 0.9)]]), source: "zm", owner: "b",
+            instance: "b")
         #expect(try TestDatabase.query(url, "SELECT instance, runs FROM events") == [["b", "1"]])
         #expect(try await store.claim(5, owner: "c", leaseSeconds: 60, for: .live) == .handled)
         #expect(try await store.claim(5, owner: "b", leaseSeconds: 60, for: .live) == .handled)
@@ -178,10 +179,27 @@ struct ResultStoreTests {
         let after = Date()
         #expect(try await store.claim(5, owner: "c", leaseSeconds: 60, for: .backfill(startedAt: after)) == .claimed)
         #expect(try await store.claim(5, owner: "d", leaseSeconds: 60, for: .backfill(startedAt: after)) == .busy)
-        try await store.commit(results(event: 5, faces: []), source: "zm", owner: "c")
+        try await store.commit(results(event: 5, faces: []), source: "zm", owner: "c", instance: "c")
         #expect(try await store.claim(5, owner: "d", leaseSeconds: 60, for: .backfill(startedAt: after)) == .handled)
         #expect(try TestDatabase.query(url, "SELECT instance, runs FROM events") == [["c", "2"]])
         #expect(try await store.eventsByInstance() == ["c": 1])
+    }
+
+    @Test(
+        "a restarted process of an instance takes back the claims its crashed predecessor left, and no other instance's"
+    )
+    func releaseEarlierClaims() async throws {
+        let (store, _) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        #expect(try await store.claim(1, owner: "door/old", leaseSeconds: 60, for: .live) == .claimed)
+        #expect(try await store.claim(2, owner: "gate/x", leaseSeconds: 60, for: .live) == .claimed)
+        #expect(try await store.claim(1, owner: "door/new", leaseSeconds: 60, for: .live) == .busy)
+        try await store.releaseClaims(ofInstance: "door", except: "door/new")
+        #expect(try await store.claim(1, owner: "door/new", leaseSeconds: 60, for: .live) == .claimed)
+        #expect(try await store.claim(2, owner: "door/new", leaseSeconds: 60, for: .live) == .busy, "gate's stays")
+        try await store.commit(results(event: 1, faces: []), source: "zm", owner: "door/new", instance: "door")
+        #expect(try await store.eventsByInstance() == ["door": 1])
     }
 
     @Test("an event never committed twice at once: many claimers race, exactly one wins")

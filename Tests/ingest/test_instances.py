@@ -15,9 +15,10 @@ from zmface_run import Running, rows, wait_until, worker_json
 LEASE = 4
 
 
-def claims_held(pgurl, owner):
+def claims_held(pgurl, instance):
+    """Claims a process of `instance` holds now (owners are `<instance>/<process token>`)."""
     return rows(pgurl, """SELECT event_id, lease_until FROM event_claims
-                          WHERE owner = %s AND committed_at IS NULL""", (owner,))
+                          WHERE owner LIKE %s AND committed_at IS NULL""", (instance + "/%",))
 
 
 def has_claims_table(pgurl):
@@ -64,6 +65,7 @@ def test_three_instances_share_events_and_take_over_a_killed_ones(zm, pgurl, tmp
         assert named == [(OBAMA,)], (ev.id, named)
     # The killed instance's event went to a survivor, and only after i2's lease had run out.
     owner, claimed_at = rows(pgurl, "SELECT owner, claimed_at FROM event_claims WHERE event_id=%s", (orphan,))[0]
+    owner = owner.rsplit("/", 1)[0]
     assert owner in ("i1", "i3"), owner
     assert claimed_at >= lease_until, (claimed_at, lease_until)
     assert rows(pgurl, "SELECT instance FROM events WHERE event_id=%s", (orphan,))[0][0] == owner

@@ -11,6 +11,13 @@ public final class EventIngestor: Sendable {
     /// The cursor's name in the result store (one per ZoneMinder source).
     public static let liveSource = "zoneminder"
 
+    /// The live cursor's key for a monitor list: `zoneminder` for all monitors, else
+    /// `zoneminder:1,3`, so instances that split the monitors keep a cursor each.
+    public static func cursorKey(monitors: [Int]?) -> String {
+        guard let monitors, !monitors.isEmpty else { return liveSource }
+        return liveSource + ":" + Set(monitors).sorted().map(String.init).joined(separator: ",")
+    }
+
     /// Events read per poll; the rest wait for the next.
     static let pollBatch = 500
 
@@ -55,6 +62,7 @@ public final class EventIngestor: Sendable {
     /// events are left for the next run); returns the number of events handled.
     @discardableResult
     public func run(once: Bool = false) async throws -> Int {
+        try await sink.releaseEarlierClaims()
         var watermark = try await startingWatermark()
         var handled = try await retrying("reading handled events") { [watermark] in
             try await self.sink.handledEvents(from: watermark)
@@ -161,7 +169,7 @@ public final class EventIngestor: Sendable {
         }
         // Shared like live events: an event another instance (or backfill) holds is asked for again
         // after the rest; one committed since this backfill began counts as done.
-        let purpose = ClaimPurpose.backfill(startedAt: Date())
+        let purpose = ClaimPurpose.backfill(startedAt: try await sink.databaseNow())
         var done = 0
         var pending = events
         while !pending.isEmpty && !stopping {

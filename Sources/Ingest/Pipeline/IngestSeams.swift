@@ -24,6 +24,10 @@ public protocol IngestResultSink: Sendable {
     func initializeLowWatermark(_ watermark: Int64) async throws
     /// Events at or above `from` that already have results.
     func handledEvents(from: Int64) async throws -> Set<Int64>
+    /// Ends claims an earlier run of this instance left (a crash), so its events come back at once.
+    func releaseEarlierClaims() async throws
+    /// Now, by the clock that stamps commits (a backfill's start is compared with them).
+    func databaseNow() async throws -> Date
     /// Claims the event for this instance for one lease (several instances share the events).
     func claim(_ eventID: Int64, for purpose: ClaimPurpose) async throws -> EventClaim
     /// Extends this instance's lease on an event it works on; false once it was taken over.

@@ -23,7 +23,8 @@ public struct IngestSettings: Sendable, Equatable {
     public var concurrency: Int
     /// Where in a frame to look for faces: ZoneMinder's alarm box (widened) when it recorded one.
     public var region: ScanRegionPolicy = .alarm(margin: 0.1)
-    /// Decoded frames of one event alive at once: those in recognition and two decoded ahead.
+    /// Window slots of one event: the frames in recognition and two decoded ahead (one more may be
+    /// decoded and waiting for a slot).
     public var frameWindow: Int { concurrency + 2 }
     /// This instance's name in PostgreSQL's event claims: instances sharing one database need
     /// distinct names; a restarted instance under the same name takes its unfinished events back at

@@ -91,7 +91,7 @@ struct BackfillCommand: AsyncParsableCommand {
             CommandError.report(error)
             throw ExitCode.failure
         }
-        try await ServerRuntime.run(settings, ingesting: true, logger: logger) { runtime in
+        try await ServerRuntime.run(settings, ingesting: true, mqtt: false, logger: logger) { runtime in
             let pipeline = runtime.ingestion
             try await pipeline.migrate(logger: logger)
             let started = Date()

@@ -49,8 +49,10 @@ struct IngestionPipeline: Sendable {
         let ingestor = EventIngestor(
             catalog: catalog, frames: reader, recognizer: recognizer,
             sink: PostgresResultSink(
-                store: store, announcers: announcers, instance: ingest.instance, leaseSeconds: ingest.leaseSeconds,
-                logger: logger, stop: stop),
+                store: store, announcers: announcers, instance: ingest.instance,
+                owner: ingest.instance + "/" + UUID().uuidString.prefix(8).lowercased(),
+                leaseSeconds: ingest.leaseSeconds,
+                source: EventIngestor.cursorKey(monitors: settings.zoneminder.monitors), logger: logger, stop: stop),
             settings: ingest, logger: logger, stop: stop)
         return IngestionPipeline(
             store: store, catalog: catalog, reader: reader, ingestor: ingestor, notesWriter: notesWriter)

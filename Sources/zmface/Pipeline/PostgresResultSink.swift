@@ -10,21 +10,26 @@ import ZMFaceCore
 struct PostgresResultSink: IngestResultSink {
     let store: ResultStore
     let announcers: [any ResultAnnouncer]
-    /// This instance's name in `event_claims` and `events.instance`, and its lease.
+    /// This instance's name (`events.instance`); claims are made as `owner`, `<instance>/<token>`
+    /// with a token of this process, so two processes under one name never share a claim.
     let instance: String
+    let owner: String
     let leaseSeconds: Double
+    /// The cursor's key: one per set of monitors, so instances splitting the monitors never move
+    /// each other's cursor past their unfinished events.
+    let source: String
     let logger: Logger
     /// The ingestor's: on a shutdown during an outage the event in hand is given up uncommitted
     /// (the cursor has not moved, so the next start handles it again).
     let stop: StopSignal
 
     func lowWatermark() async throws -> Int64? {
-        try await retrying("reading the cursor") { try await store.lowWatermark(source: EventIngestor.liveSource) }
+        try await retrying("reading the cursor") { try await lowWatermarkOrLegacy() }
     }
 
     func initializeLowWatermark(_ watermark: Int64) async throws {
         try await retrying("recording the first cursor") {
-            try await store.initializeLowWatermark(source: EventIngestor.liveSource, to: watermark)
+            try await store.initializeLowWatermark(source: source, to: watermark)
         }
     }
 
@@ -32,9 +37,27 @@ struct PostgresResultSink: IngestResultSink {
         try await retrying("reading handled events") { try await store.handledEvents(from: from) }
     }
 
+    /// Before version 3 every instance kept its cursor under `zoneminder`: a single instance with a
+    /// monitor list starts from it once.
+    private func lowWatermarkOrLegacy() async throws -> Int64? {
+        if let own = try await store.lowWatermark(source: source) { return own }
+        guard source != EventIngestor.liveSource else { return nil }
+        return try await store.lowWatermark(source: EventIngestor.liveSource)
+    }
+
+    func releaseEarlierClaims() async throws {
+        try await retrying("releasing this instance's earlier claims") {
+            try await store.releaseClaims(ofInstance: instance, except: owner)
+        }
+    }
+
+    func databaseNow() async throws -> Date {
+        try await retrying("reading the database clock") { try await store.databaseNow() }
+    }
+
     func claim(_ eventID: Int64, for purpose: ClaimPurpose) async throws -> EventClaim {
         let claim = try await retrying("claiming event \(eventID)") {
-            try await store.claim(eventID, owner: instance, leaseSeconds: leaseSeconds, for: purpose)
+            try await store.claim(eventID, owner: owner, leaseSeconds: leaseSeconds, for: purpose)
         }
         Telemetry.eventClaimed(claim)
         return claim
@@ -42,7 +65,7 @@ struct PostgresResultSink: IngestResultSink {
 
     /// One attempt: the ingestor renews again a third of a lease later, so an outage costs nothing.
     func renewClaim(_ eventID: Int64) async throws -> Bool {
-        try await store.renewClaim(eventID, owner: instance, leaseSeconds: leaseSeconds)
+        try await store.renewClaim(eventID, owner: owner, leaseSeconds: leaseSeconds)
     }
 
     var renewInterval: Duration { .milliseconds(Int(leaseSeconds * 1000 / 3)) }
@@ -50,7 +73,7 @@ struct PostgresResultSink: IngestResultSink {
     func commit(_ results: EventResults) async throws {
         let started = ContinuousClock.now
         try await retrying("committing event \(results.event.id)") {
-            try await store.commit(results, source: EventIngestor.liveSource, owner: instance)
+            try await store.commit(results, source: source, owner: owner, instance: instance)
         }
         Telemetry.Stage.commit.record(nanoseconds: (ContinuousClock.now - started).nanoseconds)
         Telemetry.detectionsCommitted(results.faceCount)

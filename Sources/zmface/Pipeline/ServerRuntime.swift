@@ -20,7 +20,7 @@ struct ServerRuntime {
     let pipeline: IngestionPipeline?
 
     static func run(
-        _ settings: ServerConfiguration, ingesting: Bool, logger: Logger,
+        _ settings: ServerConfiguration, ingesting: Bool, mqtt withMQTT: Bool = true, logger: Logger,
         _ body: (ServerRuntime) async throws -> Void
     ) async throws {
         let (pool, classifier) = try await CommandError.reportingFailure {
@@ -44,7 +44,11 @@ struct ServerRuntime {
                 if publisher != nil {
                     logger.info("publishing results", metadata: ["endpoints": "\(settings.publish.endpoints)"])
                 }
-                mqtt = try await MQTTPublishing.start(settings, classifier: classifier, logger: logger)
+                // Not for a backfill: a second client beside a running server would push it off the
+                // broker (same client id), reset its retained presence and mark it offline at the end.
+                if withMQTT {
+                    mqtt = try await MQTTPublishing.start(settings, classifier: classifier, logger: logger)
+                }
                 if ingesting {
                     let announcers: [(any ResultAnnouncer)?] = [publisher, mqtt?.announcer]
                     pipeline = try IngestionPipeline.make(
