@@ -186,5 +186,10 @@ struct ScanRegionPolicyTests {
         #expect(
             ScanRegionPolicy.full.region(
                 for: FaceBox(top: 100, right: 200, bottom: 200, left: 100), width: 640, height: 480) == nil)
+        let box = FaceBox(top: 100, right: 400, bottom: 300, left: 200)
+        #expect(
+            policy.region(for: box, width: 1280, height: 720, boxSpace: (640, 480)) == nil,
+            "a box from a 640x480 analysis does not fit a 1280x720 frame")
+        #expect(policy.region(for: box, width: 640, height: 480, boxSpace: (640, 480)) != nil)
     }
 }

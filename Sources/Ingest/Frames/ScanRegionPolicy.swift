@@ -15,10 +15,16 @@ public enum ScanRegionPolicy: Sendable, Equatable {
     /// edge is still whole in the region.
     public static let minimumMargin = 40
 
-    /// The region to scan in a `width`×`height` frame whose alarm box is `box`; nil means the whole
-    /// frame (no box, a box outside the frame, or a region so large that cutting it out saves nothing).
-    public func region(for box: FaceBox?, width: Int, height: Int) -> FaceBox? {
+    /// The region to scan in a `width`×`height` frame whose alarm box is `box`, given in a frame of
+    /// `boxSpace` (the size zmc analysed; nil when unknown); nil means the whole frame: no box, a
+    /// frame of another size than the one analysed (a stream at another resolution, a rotated
+    /// monitor: the box would be in the wrong place), a box outside the frame, or a region so large
+    /// that cutting it out saves nothing.
+    public func region(for box: FaceBox?, width: Int, height: Int, boxSpace: (width: Int, height: Int)? = nil)
+        -> FaceBox?
+    {
         guard case .alarm(let margin) = self, let box, !box.isEmpty else { return nil }
+        if let boxSpace, boxSpace.width != width || boxSpace.height != height { return nil }
         let dx = max(Int((Double(box.width) * margin).rounded()), Self.minimumMargin)
         let dy = max(Int((Double(box.height) * margin).rounded()), Self.minimumMargin)
         let region = FaceBox(top: box.top - dy, right: box.right + dx, bottom: box.bottom + dy, left: box.left - dx)

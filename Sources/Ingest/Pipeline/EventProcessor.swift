@@ -43,7 +43,9 @@ struct EventProcessor: Sendable {
                 uniquingKeysWith: { first, _ in first })
             results = try await recognize(
                 frames.frames(of: event, wanted: wanted, rows: rows, window: window), window: window,
-                alarmBoxes: alarmBoxes, priority: priority)
+                alarmBoxes: alarmBoxes,
+                analysedSize: event.width > 0 && event.height > 0 ? (event.width, event.height) : nil,
+                priority: priority)
         } catch let missing as EventFolderMissing {
             logger.warning(
                 "event folder is gone; skipping the event",
@@ -85,9 +87,10 @@ struct EventProcessor: Sendable {
     /// once it is recognised, so the decoder stays at most a few frames ahead. Results in frame order.
     private func recognize(
         _ decoded: AsyncThrowingStream<DecodedFrame, any Error>, window: FrameWindow, alarmBoxes: [Int: FaceBox],
-        priority: IngestPriority
+        analysedSize: (width: Int, height: Int)?, priority: IngestPriority
     ) async throws -> [FrameResult] {
         let (recognizer, regions) = (recognizer, settings.region)
+        let boxSpace = analysedSize
         return try await withThrowingTaskGroup(of: FrameResult.self) { group in
             var results: [FrameResult] = []
             var running = 0
@@ -105,7 +108,8 @@ struct EventProcessor: Sendable {
                             error: error.message)
                     case .success(let image):
                         let region = regions.region(
-                            for: alarmBoxes[frame.frameID], width: image.width, height: image.height)
+                            for: alarmBoxes[frame.frameID], width: image.width, height: image.height,
+                            boxSpace: boxSpace)
                         Telemetry.frameScanned(region: region != nil)
                         let faces = try await recognizer.recognize(image, in: region, priority: priority)
                         return FrameResult(frameID: frame.frameID, time: frame.time, score: frame.score, faces: faces)

@@ -102,7 +102,8 @@ public final class ZoneMinderCatalog: EventCatalog {
                 COALESCE(e.Frames, 0), COALESCE(e.Length, 0), COALESCE(e.DefaultVideo, ''), COALESCE(e.SaveJPEGs, 3),
                 e.Scheme, COALESCE(s.Path, '\(escaped)'),
                 DATE_FORMAT(e.StartDateTime, '%y/%m/%d/%H/%i/%s'), DATE_FORMAT(e.StartDateTime, '%Y-%m-%d'),
-                EXISTS (SELECT 1 FROM Events n WHERE n.MonitorId = e.MonitorId AND n.Id > e.Id)
+                EXISTS (SELECT 1 FROM Events n WHERE n.MonitorId = e.MonitorId AND n.Id > e.Id),
+                COALESCE(e.Width, 0), COALESCE(e.Height, 0)
             FROM Events e LEFT JOIN Monitors m ON m.Id = e.MonitorId LEFT JOIN Storage s ON s.Id = e.StorageId
             """
     }
@@ -115,7 +116,8 @@ public final class ZoneMinderCatalog: EventCatalog {
             secondsSinceEnd: row[6].flatMap(Double.init), frameCount: Int(row[7] ?? "") ?? 0,
             length: Double(row[8] ?? "") ?? 0, defaultVideo: row[9] ?? "", saveJPEGs: Int(row[10] ?? "") ?? 3,
             scheme: StorageScheme(rawValue: row[11] ?? "") ?? .medium, storagePath: row[12] ?? "",
-            deepTime: row[13] ?? "", mediumDate: row[14] ?? "", hasNewerEventOnMonitor: row[15] == "1")
+            deepTime: row[13] ?? "", mediumDate: row[14] ?? "", hasNewerEventOnMonitor: row[15] == "1",
+            width: Int(row[16] ?? "") ?? 0, height: Int(row[17] ?? "") ?? 0)
     }
 }
 

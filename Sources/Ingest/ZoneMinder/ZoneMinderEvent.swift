@@ -34,6 +34,9 @@ public struct ZoneMinderEvent: Sendable, Equatable {
     public var mediumDate: String
     /// A newer event exists on the same monitor (zmc closes an event before opening the next).
     public var hasNewerEventOnMonitor: Bool
+    /// `Events.Width`/`Height`: the size zmc analysed, in which its `Stats` boxes lie (0 when unknown).
+    public var width = 0
+    public var height = 0
 
     /// The event's folder: `Storage.Path` + the event's own scheme (not the storage's current one).
     public var directory: String {
