@@ -112,6 +112,15 @@ public final class ResultStore: Sendable {
         }
     }
 
+    /// Ends `owner`'s lease on an event it gave up uncommitted.
+    public func releaseClaim(_ eventID: Int64, owner: String) async throws {
+        try await client.withConnection { connection -> Void in
+            try connection.execute(
+                "UPDATE event_claims SET lease_until = now() WHERE event_id = $1 AND owner = $2 AND committed_at IS NULL",
+                [String(eventID), owner])
+        }
+    }
+
     /// The database's clock: a backfill's start is compared with commit times PostgreSQL wrote.
     public func databaseNow() async throws -> Date {
         try await client.withConnection { connection in

@@ -93,9 +93,16 @@ struct EventIngestorTests {
     /// Names every frame's one face "obama" and records who asked, at which priority.
     final class FakeRecognizer: FrameRecognizing {
         let calls = Mutex<[IngestPriority]>([])
+        /// How long each frame takes (a long event for the claim tests).
+        let delay: Duration
+
+        init(delay: Duration = .zero) {
+            self.delay = delay
+        }
 
         func recognize(_ image: RGBImage, in region: FaceBox?, priority: IngestPriority) async throws -> [FaceResult] {
             calls.withLock { $0.append(priority) }
+            if delay > .zero { try await Task.sleep(for: delay) }
             return [
                 FaceResult(
                     index: 0, box: FaceBox(top: 0, right: 2, bottom: 2, left: 0), confidence: 1, focus: 300,
@@ -117,6 +124,8 @@ struct EventIngestorTests {
             var otherCommitted: Set<Int64> = []
             var takenOver: Set<Int64> = []
             var claims: [Int64] = []
+            var released: [Int64] = []
+            var lostWhileWorking: Set<Int64> = []
         }
         let state: Mutex<State>
 
@@ -146,8 +155,17 @@ struct EventIngestorTests {
                 return purpose == .live && state.commits.contains { $0.event.id == eventID } ? .handled : .claimed
             }
         }
-        func renewClaim(_ eventID: Int64) async throws -> Bool { true }
+        /// Events another instance takes over while this one works on them: the renewal says so
+        /// once, and the other instance then commits them.
+        func renewClaim(_ eventID: Int64) async throws -> Bool {
+            state.withLock { state in
+                guard state.lostWhileWorking.remove(eventID) != nil else { return true }
+                state.others[eventID] = 0
+                return false
+            }
+        }
         func releaseEarlierClaims() async throws {}
+        func releaseClaim(_ eventID: Int64) async { state.withLock { $0.released.append(eventID) } }
         func databaseNow() async throws -> Date { Date() }
         var renewInterval: Duration { .milliseconds(5) }
         func commit(_ results: EventResults) async throws {
@@ -210,6 +228,19 @@ struct EventIngestorTests {
         #expect(handled == 2)
         #expect(sink.commits.map(\.event.id) == [1, 3])
         #expect(sink.state.withLock { $0.otherCommitted } == [2], "the new holder's commit is what ends it")
+    }
+
+    @Test("A claim found taken over while the event is worked on stops the work; nothing is committed for it")
+    func takenOverWhileWorking() async throws {
+        let catalog = FakeCatalog((1...3).map { makeEvent(id: $0, frames: 4) })
+        let sink = FakeSink()
+        sink.state.withLock { $0.lostWhileWorking = [2] }
+        let recognizer = FakeRecognizer(delay: .milliseconds(30))
+        let handled = try await ingestor(catalog, recognizer: recognizer, sink: sink).run(once: true)
+        #expect(handled == 2)
+        #expect(sink.commits.map(\.event.id) == [1, 3])
+        #expect(sink.state.withLock { $0.otherCommitted } == [2])
+        #expect(sink.state.withLock { $0.released }.isEmpty, "a claim taken over is not ours to release")
     }
 
     @Test("A restart continues from the stored cursor and never repeats a committed event")

@@ -200,6 +200,13 @@ struct ResultStoreTests {
         #expect(try await store.claim(2, owner: "door/new", leaseSeconds: 60, for: .live) == .busy, "gate's stays")
         try await store.commit(results(event: 1, faces: []), source: "zm", owner: "door/new", instance: "door")
         #expect(try await store.eventsByInstance() == ["door": 1])
+        // A claim given up uncommitted is free for others at once.
+        #expect(try await store.claim(3, owner: "door/new", leaseSeconds: 60, for: .live) == .claimed)
+        try await store.releaseClaim(3, owner: "gate/x")
+        #expect(
+            try await store.claim(3, owner: "gate/x", leaseSeconds: 60, for: .live) == .busy, "not gate's to release")
+        try await store.releaseClaim(3, owner: "door/new")
+        #expect(try await store.claim(3, owner: "gate/x", leaseSeconds: 60, for: .live) == .claimed)
     }
 
     @Test("an event never committed twice at once: many claimers race, exactly one wins")

@@ -94,11 +94,11 @@ public final class EventIngestor: Sendable {
                         "event left open by a crashed capture daemon; handling it as finished",
                         metadata: ["event": "\(event.id)", "monitor": "\(event.monitorID)"])
                 }
-                var results = try await processHoldingClaim(
-                    event, priority: .live, abandoned: readiness == .abandoned)
-                handled.insert(event.id)
-                results.lowWatermark = Self.lowWatermark(rows: rows, handled: handled)
                 do {
+                    var results = try await processHoldingClaim(
+                        event, priority: .live, abandoned: readiness == .abandoned)
+                    handled.insert(event.id)
+                    results.lowWatermark = Self.lowWatermark(rows: rows, handled: handled)
                     try await sink.commit(results)
                 } catch let lost as EventClaimLost {
                     // Not handled here: the new holder commits it, or, should it die too, its lease
@@ -182,8 +182,8 @@ public final class EventIngestor: Sendable {
                     continue
                 case .handled: break
                 case .claimed:
-                    let results = try await processHoldingClaim(event, priority: .backfill, abandoned: false)
                     do {
+                        let results = try await processHoldingClaim(event, priority: .backfill, abandoned: false)
                         try await sink.commit(results)
                     } catch let lost as EventClaimLost {
                         Telemetry.eventClaimed(nil)
@@ -204,31 +204,37 @@ public final class EventIngestor: Sendable {
     // MARK: - Claims
 
     /// Processes a claimed event while renewing the claim's lease every third of it, so a long
-    /// event is never taken over from a live instance; the renewal stops with the processing.
+    /// event is never taken over from a live instance; the renewal stops with the processing. When
+    /// the renewal finds the event taken over, the processing is cancelled (`EventClaimLost`): its
+    /// results could not be committed. When the processing fails, the claim is released at once, so
+    /// another instance need not wait out the lease.
     private func processHoldingClaim(_ event: ZoneMinderEvent, priority: IngestPriority, abandoned: Bool)
         async throws -> EventResults
     {
-        let (sink, processor, logger) = (sink, processor, logger)
-        return try await withThrowingTaskGroup(of: EventResults?.self) { group in
-            group.addTask {
-                while true {
-                    try await Task.sleep(for: sink.renewInterval)
-                    // A failed renewal (PostgreSQL briefly down) is tried again next time round.
-                    if let held = try? await sink.renewClaim(event.id), !held {
-                        logger.warning(
-                            "claim on the event taken over; finishing anyway", metadata: ["event": "\(event.id)"])
-                        return nil
+        let (sink, processor) = (sink, processor)
+        do {
+            return try await withThrowingTaskGroup(of: EventResults?.self) { group in
+                group.addTask {
+                    while true {
+                        try await Task.sleep(for: sink.renewInterval)
+                        // A failed renewal (PostgreSQL briefly down) is tried again next time round.
+                        if let held = try? await sink.renewClaim(event.id), !held {
+                            throw EventClaimLost(eventID: event.id, owner: nil)
+                        }
                     }
                 }
-            }
-            group.addTask { try await processor.process(event, priority: priority, abandoned: abandoned) }
-            while let next = try await group.next() {
-                if let results = next {
-                    group.cancelAll()
-                    return results
+                group.addTask { try await processor.process(event, priority: priority, abandoned: abandoned) }
+                while let next = try await group.next() {
+                    if let results = next {
+                        group.cancelAll()
+                        return results
+                    }
                 }
+                preconditionFailure("the processing task always returns results or throws")
             }
-            preconditionFailure("the processing task always returns results or throws")
+        } catch let error where !(error is EventClaimLost) {
+            await sink.releaseClaim(event.id)
+            throw error
         }
     }
 

@@ -30,6 +30,9 @@ public protocol IngestResultSink: Sendable {
     func databaseNow() async throws -> Date
     /// Claims the event for this instance for one lease (several instances share the events).
     func claim(_ eventID: Int64, for purpose: ClaimPurpose) async throws -> EventClaim
+    /// Gives up this instance's claim on an event it could not finish (best effort: otherwise the
+    /// lease runs out).
+    func releaseClaim(_ eventID: Int64) async
     /// Extends this instance's lease on an event it works on; false once it was taken over.
     func renewClaim(_ eventID: Int64) async throws -> Bool
     /// How often `renewClaim` must run while an event is worked on (a third of the lease).

@@ -63,6 +63,11 @@ struct PostgresResultSink: IngestResultSink {
         return claim
     }
 
+    /// One attempt: when PostgreSQL is down the lease simply runs out.
+    func releaseClaim(_ eventID: Int64) async {
+        try? await store.releaseClaim(eventID, owner: owner)
+    }
+
     /// One attempt: the ingestor renews again a third of a lease later, so an outage costs nothing.
     func renewClaim(_ eventID: Int64) async throws -> Bool {
         try await store.renewClaim(eventID, owner: owner, leaseSeconds: leaseSeconds)
