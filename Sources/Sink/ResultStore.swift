@@ -142,19 +142,6 @@ public final class ResultStore: Sendable {
         }
     }
 
-    /// Events committed by each instance (the `instance` column; null before schema version 3).
-    public func eventsByInstance() async throws -> [String: Int] {
-        try await client.withConnection { connection in
-            var shares: [String: Int] = [:]
-            for row in try connection.execute(
-                "SELECT coalesce(instance, ''), count(*) FROM events GROUP BY 1"
-            ).rows {
-                shares[row[0] ?? ""] = Int(row[1] ?? "") ?? 0
-            }
-            return shares
-        }
-    }
-
     /// The live cursor of `source`, or nil before the first commit.
     public func lowWatermark(source: String) async throws -> Int64? {
         try await client.withConnection { connection in

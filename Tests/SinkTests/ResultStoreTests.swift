@@ -182,14 +182,14 @@ struct ResultStoreTests {
         try await store.commit(results(event: 5, faces: []), source: "zm", owner: "c", instance: "c")
         #expect(try await store.claim(5, owner: "d", leaseSeconds: 60, for: .backfill(startedAt: after)) == .handled)
         #expect(try TestDatabase.query(url, "SELECT instance, runs FROM events") == [["c", "2"]])
-        #expect(try await store.eventsByInstance() == ["c": 1])
+        #expect(try TestDatabase.query(url, "SELECT instance, count(*) FROM events GROUP BY 1") == [["c", "1"]])
     }
 
     @Test(
         "a restarted process of an instance takes back the claims its crashed predecessor left, and no other instance's"
     )
     func releaseEarlierClaims() async throws {
-        let (store, _) = try TestDatabase.freshStore()
+        let (store, url) = try TestDatabase.freshStore()
         defer { store.close() }
         try await store.migrate()
         #expect(try await store.claim(1, owner: "door/old", leaseSeconds: 60, for: .live) == .claimed)
@@ -199,7 +199,7 @@ struct ResultStoreTests {
         #expect(try await store.claim(1, owner: "door/new", leaseSeconds: 60, for: .live) == .claimed)
         #expect(try await store.claim(2, owner: "door/new", leaseSeconds: 60, for: .live) == .busy, "gate's stays")
         try await store.commit(results(event: 1, faces: []), source: "zm", owner: "door/new", instance: "door")
-        #expect(try await store.eventsByInstance() == ["door": 1])
+        #expect(try TestDatabase.query(url, "SELECT instance, count(*) FROM events GROUP BY 1") == [["door", "1"]])
         // A claim given up uncommitted is free for others at once.
         #expect(try await store.claim(3, owner: "door/new", leaseSeconds: 60, for: .live) == .claimed)
         try await store.releaseClaim(3, owner: "gate/x")
