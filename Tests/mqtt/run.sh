@@ -8,15 +8,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/common.sh
 
-[ -s "$ZMFACE_CACHE/zoneminder/usr/share/zoneminder/db/zm_create.sql" ] \
-  || fail "ZoneMinder's schema is missing: run scripts/setup"
-for tool in mosquitto mosquitto_sub mosquitto_passwd openssl mariadbd ffmpeg; do
-  command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || fail "$tool missing: run scripts/setup"
-done
-[ -x /usr/lib/postgresql/15/bin/pg_ctl ] || fail "PostgreSQL 15 missing: run scripts/setup"
-zmface=${ZMFACE_BIN:-.build/debug/zmface}
-[ -x "$zmface" ] || note "$zmface not built (swift build): tests that run zmface will fail"
-venv=$(ensure_ingest_venv)
-scripts/fetch-test-data
-export ZMFACE_BIN=$PWD/$zmface
-exec "$venv/bin/python" -m pytest -p no:cacheprovider -q Tests/mqtt "$@"
+run_database_pytest Tests/mqtt "mosquitto mosquitto_sub mosquitto_passwd openssl mariadbd ffmpeg" -- "$@"

@@ -37,6 +37,27 @@ ensure_venv() {
   fi
 }
 
+# run_database_pytest SUITE TOOLS -- PYTEST-ARGS...: the database-backed pytest suites (Tests/ingest,
+# Tests/mqtt). Checks ZoneMinder's unpacked schema, PostgreSQL 15 and the suite's TOOLS (a
+# space-separated list, looked up on PATH and in /usr/sbin), then runs pytest on SUITE with the
+# ingest venv and the test photos, ZMFACE_BIN pointing at the binary. Replaces the calling shell.
+run_database_pytest() {
+  local suite=$1 tools=$2 tool; shift 2
+  [ "${1:-}" = -- ] && shift
+  [ -s "$ZMFACE_CACHE/zoneminder/usr/share/zoneminder/db/zm_create.sql" ] \
+    || fail "ZoneMinder's schema is missing: run scripts/setup"
+  for tool in $tools; do
+    command -v "$tool" >/dev/null || [ -x "/usr/sbin/$tool" ] || fail "$tool missing: run scripts/setup"
+  done
+  [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || fail "PostgreSQL 15 missing: run scripts/setup"
+  local zmface=${ZMFACE_BIN:-.build/debug/zmface} venv
+  [ -x "$zmface" ] || note "$zmface not built (swift build): tests that run zmface will fail"
+  venv=$(ensure_ingest_venv)
+  scripts/fetch-test-data
+  export ZMFACE_BIN=$PWD/$zmface
+  exec "$venv/bin/python" -m pytest -p no:cacheprovider -q "$suite" "$@"
+}
+
 # ensure_ingest_venv: the one venv of the database-backed Python tests (ingest, mqtt), the soak and the demo
 # (.cache/venv-ingest); prints its path (pip's output goes to stderr). One list here, so they
 # never rebuild it back and forth. Use as venv=$(ensure_ingest_venv) under `set -e`.
