@@ -54,12 +54,13 @@ struct ResultStoreTests {
     func migrations() async throws {
         let (store, url) = try TestDatabase.freshStore()
         defer { store.close() }
-        #expect(try await store.migrate() == [1, 2, 3])
+        let all = Array(1...ResultStore.schemaVersion)
+        #expect(all.count == 4, "versions 1 to 4 (v4: crops, clusters, labels)")
+        #expect(try await store.migrate() == all)
         #expect(try await store.migrate() == [])
         #expect(
-            try TestDatabase.query(url, "SELECT version FROM schema_migrations ORDER BY version") == [
-                ["1"], ["2"], ["3"],
-            ])
+            try TestDatabase.query(url, "SELECT version FROM schema_migrations ORDER BY version")
+                == all.map { [String($0)] })
     }
 
     @Test("several instances starting at once on an empty database migrate it once, none fails")
@@ -74,8 +75,9 @@ struct ResultStoreTests {
             for other in stores { group.addTask { try await other.migrate() } }
             return try await group.reduce(into: [[Int]]()) { $0.append($1) }
         }
-        #expect(applied.filter { !$0.isEmpty } == [[1, 2, 3]], "one instance applies, the others find nothing")
-        #expect(try TestDatabase.query(url, "SELECT count(*) FROM schema_migrations") == [["3"]])
+        let all = Array(1...ResultStore.schemaVersion)
+        #expect(applied.filter { !$0.isEmpty } == [all], "one instance applies, the others find nothing")
+        #expect(try TestDatabase.query(url, "SELECT count(*) FROM schema_migrations") == [[String(all.count)]])
     }
 
     @Test("a database newer than this zmface is refused, not modified")

@@ -6,6 +6,7 @@ enum SchemaMigrations {
         (1, "results and ingest state", version1),
         (2, "event decision per person", version2),
         (3, "event claims shared by instances", version3),
+        (4, "face crops, clusters of unknown faces and the user's labels", version4),
     ]
 
     static var latest: Int { all.last!.version }
@@ -111,6 +112,41 @@ enum SchemaMigrations {
             committed_at timestamptz
         );
         ALTER TABLE events ADD COLUMN instance text;
+        """
+
+    /// The labelling loop: each detection's crop file, its cluster of unknown faces across events
+    /// and what the user said it is. A label is the user's word and outranks the model's `name`:
+    /// `person` names the face `label`, `stranger` says it is nobody the model should know (the
+    /// training's stranger class). A re-run of the event carries clusters and labels over to the
+    /// new rows of the same face (same frame and box). `clustered` marks faces the clustering pass
+    /// has looked at, so it only ever reads new ones.
+    private static let version4 = """
+        CREATE TABLE face_clusters (
+            cluster_id  bigserial PRIMARY KEY,
+            state       text NOT NULL DEFAULT 'open' CHECK (state IN ('open', 'named', 'ignored')),
+            name        text,
+            centroid    real[] NOT NULL,
+            faces       integer NOT NULL DEFAULT 0,
+            first_seen  timestamptz,
+            last_seen   timestamptz,
+            created_at  timestamptz NOT NULL DEFAULT now(),
+            updated_at  timestamptz NOT NULL DEFAULT now(),
+            CHECK ((state = 'named') = (name IS NOT NULL))
+        );
+        CREATE INDEX face_clusters_state_last_seen ON face_clusters (state, last_seen DESC);
+        ALTER TABLE detections
+            ADD COLUMN crop        text,
+            ADD COLUMN cluster_id  bigint REFERENCES face_clusters ON DELETE SET NULL,
+            ADD COLUMN clustered   boolean NOT NULL DEFAULT false,
+            ADD COLUMN label       text,
+            ADD COLUMN label_kind  text CHECK (label_kind IN ('person', 'stranger')),
+            ADD COLUMN labelled_at timestamptz,
+            ADD CHECK ((label_kind = 'person') = (label IS NOT NULL));
+        CREATE INDEX detections_cluster ON detections (cluster_id) WHERE cluster_id IS NOT NULL;
+        CREATE INDEX detections_unclustered ON detections (time) WHERE NOT clustered;
+        CREATE INDEX detections_label ON detections (label) WHERE label IS NOT NULL;
+        CREATE INDEX detections_time ON detections (time DESC);
+        CREATE INDEX event_summaries_event ON event_summaries (event_id);
         """
 
     /// Applies every migration newer than the database's version; returns the versions applied.
