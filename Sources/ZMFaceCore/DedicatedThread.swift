@@ -30,6 +30,7 @@ public final class DedicatedThread<State>: Sendable {
         let thread = Thread { [queue] in
             Self.serve(queue, makeState())
             onExit?()
+            EndingThreads.ended()
         }
         thread.name = name
         thread.start()
@@ -75,7 +76,10 @@ public final class DedicatedThread<State>: Sendable {
             if !stopped { queue.commands.withLock { $0.append(.stop) } }
             return !stopped
         }
-        if first { queue.signal.signal() }
+        if first {
+            EndingThreads.ending()
+            queue.signal.signal()
+        }
     }
 
     /// One semaphore signal per command, so the thread never takes from an empty queue.
@@ -87,6 +91,29 @@ public final class DedicatedThread<State>: Sendable {
         }
         if accepted { queue.signal.signal() }
         return accepted
+    }
+}
+
+/// The `DedicatedThread`s that have been asked to stop and have not ended yet, process-wide.
+public enum EndingThreads {
+    private static let count = Atomic<Int>(0)
+    static func ending() { count.add(1, ordering: .releasing) }
+    static func ended() { count.subtract(1, ordering: .releasing) }
+
+    /// Waits until every thread asked to stop, in the whole process, has ended (its state
+    /// released), or `timeout` has passed; true when they all ended. Commands call it before the
+    /// process exits: `exit()` runs C++ static destructors (dlib, OpenBLAS) and OpenSSL's cleanup,
+    /// and a thread still releasing a model set or closing a TLS connection then works on freed
+    /// state (seen as heap corruption at the very end of `ingest --once`).
+    public static func waitForAll(timeout: Duration) async -> Bool {
+        let clock = ContinuousClock()
+        let deadline = clock.now.advanced(by: timeout)
+        while EndingThreads.count.load(ordering: .acquiring) > 0 {
+            guard clock.now < deadline else { return false }
+            // Polled: this runs once, at exit, for the few milliseconds a model set takes to free.
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
     }
 }
 
