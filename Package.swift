@@ -12,6 +12,9 @@ let package = Package(
     products: [
         .executable(name: "zmface", targets: ["zmface"]),
         .executable(name: "zmface-bench", targets: ["zmface-bench"]),
+        // dlib's HOG detector built for x86-64-v3, loaded with dlopen on CPUs that have AVX2 and FMA
+        // (Sources/CDlib/hog_dispatch.cpp); install it next to zmface or in ../lib/zmface.
+        .library(name: "zmfhog-x86-64-v3", type: .dynamic, targets: ["CDlibHOGx86_64v3"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -30,6 +33,16 @@ let package = Package(
             // pkg-config's dlib-1 lists absolute .so paths that SwiftPM drops, losing BLAS/LAPACK;
             // name the libraries directly. libblas/liblapack resolve to OpenBLAS via alternatives.
             linkerSettings: [.linkedLibrary("dlib"), .linkedLibrary("blas"), .linkedLibrary("lapack")]
+        ),
+        // The same HOG detector source (CDlib/hog_detector.hpp) for AVX2 and FMA, in its own shared
+        // library with hidden symbols, so its instances of dlib's templates never replace the baseline's.
+        .target(
+            name: "CDlibHOGx86_64v3",
+            cxxSettings: [
+                .headerSearchPath("../CDlib/include"),
+                .unsafeFlags(["-O2", "-march=x86-64-v3", "-fvisibility=hidden", "-fvisibility-inlines-hidden"]),
+            ],
+            linkerSettings: [.linkedLibrary("dlib")]
         ),
         .target(
             name: "CImageCodecs",

@@ -14,7 +14,8 @@ python=${2:-$ZMFACE_CACHE/venv-bench/bin/python}
 [ -x "$python" ] || fail "no Python at $python (run Benchmarks/zerorpc.sh once to make the bench venv)"
 export PYTHONPATH="$(fetch_sdist face_recognition 1.3.0):$(fetch_sdist face_recognition_models 0.3.0)"
 scripts/fetch-test-data
-swift build -c release --product zmface-bench >/dev/null || fail "release build failed"
+swift build -c release --product zmface-bench >/dev/null && swift build -c release --product zmface >/dev/null \
+  && swift build -c release --product zmfhog-x86-64-v3 >/dev/null || fail "release build failed"
 scenes=$ZMFACE_CACHE/bench/scenes
 mkdir -p "$scenes"
 for photo in obama obama2 obama3 biden astronaut group-t1 32bit; do
@@ -27,11 +28,17 @@ rows=()
 for workers in 1 2 4; do
   rows+=("$(.build/release/zmface-bench pool "$scenes"/*.jpg --workers "$workers" --repeat "$repeat")")
 done
+# The same 2 workers on the x86-64 baseline HOG detector (the rows above use the copy built for
+# this CPU: x86-64-v3 where it has AVX2/FMA; `zmface info` says which).
+.build/release/zmface info | grep '^HOG detector' >&2
+baseline_row=$(ZMFACE_CPU=baseline .build/release/zmface-bench pool "$scenes"/*.jpg --workers 2 --repeat "$repeat")
 python_row=$("$python" Benchmarks/python_pool_frames.py "$repeat" 1 "$scenes"/*.jpg)
-python3 - "$python_row" "${rows[@]}" <<'PY'
+python3 - "$python_row" "$baseline_row" "${rows[@]}" <<'PY'
 import json, sys
 python = json.loads(sys.argv[1])
-rows = [json.loads(r) for r in sys.argv[2:]]
+baseline = json.loads(sys.argv[2])
+baseline["workers"] = f"{baseline['workers']} (x86-64 baseline HOG)"
+rows = [json.loads(r) for r in sys.argv[3:]] + [baseline]
 print(f"{rows[0]['frames']} frames of 640x480 ({rows[0]['faces']} faces), HOG upsample 1 + encoding, 2 cores")
 print("| workers | frames/s | vs Python | efficiency | peak RSS MiB |")
 print("|---|---|---|---|---|")

@@ -2,13 +2,17 @@
 // recognition worker owns one copy of.
 #include <dlib/dnn.h>
 #include <dlib/image_processing.h>
-#include <dlib/image_processing/frontal_face_detector.h>
 #include <dlib/image_transforms.h>
 
 #include <stdexcept>
 #include <vector>
 
+#include "hog_kernel.h"
 #include "shim_support.hpp"
+
+namespace zmf {
+const zmf_hog_kernel &hog_kernel();  // hog_dispatch.cpp
+}
 
 namespace {
 using namespace dlib;
@@ -45,9 +49,15 @@ constexpr const char *jitter_seed = "zmface-jitter";
 }  // namespace
 
 struct zmf_models {
-    dlib::frontal_face_detector detector;
+    /// The HOG detector from the copy of the code chosen for this CPU, owned by this model set.
+    const zmf_hog_kernel *hog = nullptr;
+    void *detector = nullptr;
     dlib::shape_predictor shape_predictor;
     anet_type net;
+
+    ~zmf_models() {
+        if (detector != nullptr) hog->destroy(detector);
+    }
 };
 
 extern "C" {
@@ -56,7 +66,9 @@ zmf_models *zmf_models_load(const char *shape_predictor_path, const char *resnet
                             size_t err_len) {
     return zmf::guarded<zmf_models *>(err, err_len, nullptr, [&]() -> zmf_models * {
         auto models = std::make_unique<zmf_models>();
-        models->detector = dlib::get_frontal_face_detector();
+        models->hog = &zmf::hog_kernel();
+        models->detector = models->hog->create(err, err_len);
+        if (models->detector == nullptr) return nullptr;
         dlib::deserialize(shape_predictor_path) >> models->shape_predictor;
         dlib::deserialize(resnet_path) >> models->net;
         return models.release();
@@ -68,30 +80,11 @@ void zmf_models_free(zmf_models *models) { delete models; }
 int32_t zmf_detect_hog(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,
                        int32_t stride, int32_t upsample, zmf_rect *out, int32_t max_out, char *err,
                        size_t err_len) {
-    return zmf::guarded<int32_t>(err, err_len, -1, [&]() -> int32_t {
-        if (models == nullptr) throw std::invalid_argument("no model set");
-        if (upsample < 0 || upsample > 8) throw std::invalid_argument("upsample must be 0...8");
-        auto view = zmf::make_view(rgb, width, height, stride);
-        std::vector<dlib::rect_detection> detections;
-        // Same steps as dlib's Python binding (run_detector_with_upscale), so boxes match
-        // face_recognition.face_locations(model="hog") exactly.
-        if (upsample == 0) {
-            models->detector(view, detections, 0.0);
-        } else {
-            dlib::pyramid_down<2> pyramid;
-            dlib::array2d<dlib::rgb_pixel> scaled;
-            dlib::pyramid_up(view, scaled, pyramid);
-            for (int32_t level = 1; level < upsample; ++level) dlib::pyramid_up(scaled, pyramid);
-            models->detector(scaled, detections, 0.0);
-            for (auto &d : detections) d.rect = pyramid.rect_down(d.rect, upsample);
-        }
-        int32_t count = 0;
-        for (const auto &d : detections) {
-            if (count >= max_out) break;
-            out[count++] = zmf::to_zmf(d.rect, d.detection_confidence);
-        }
-        return count;
-    });
+    if (models == nullptr) {
+        zmf::write_error(err, err_len, "no model set");
+        return -1;
+    }
+    return models->hog->detect(models->detector, rgb, width, height, stride, upsample, out, max_out, err, err_len);
 }
 
 int32_t zmf_face_landmarks(zmf_models *models, const uint8_t *rgb, int32_t width, int32_t height,

@@ -5,6 +5,10 @@ public enum NativeRuntime {
     /// dlib's version, e.g. "19.24.0".
     public static var dlibVersion: String { String(cString: zmf_dlib_version()) }
 
+    /// The compiled copy of dlib's HOG detector this process runs (x86-64-v3 with AVX2 and FMA, or
+    /// the baseline) and why; `ZMFACE_CPU=baseline` forces the baseline.
+    public static var hogKernel: String { String(cString: zmf_hog_kernel_info()) }
+
     /// The BLAS dlib's network runs on; "OpenBLAS …" is expected (the reference BLAS is ~9x slower).
     public static var blasDescription: String { String(cString: zmf_blas_info()) }
 

@@ -14,6 +14,7 @@ struct InfoCommand: ParsableCommand {
         print("zmface \(ZMFaceVersion.current)")
         print("dlib \(NativeRuntime.dlibVersion)")
         print("BLAS \(NativeRuntime.blasDescription)")
+        print("HOG detector \(NativeRuntime.hogKernel)")
         do {
             print("models \(try ModelFiles.locate(explicit: models).directory.path)")
         } catch {

@@ -75,6 +75,36 @@ PY
 check "a sideways JPEG with EXIF orientation 6: exit 0" test $? -eq 0
 check "a sideways JPEG with EXIF orientation 6: upright, Obama's box as in the original" box_near "$work/sideways.jsonl"
 
+# --- the HOG detector compiled for the CPU (x86-64-v3 when it has AVX2/FMA) and the baseline ----
+# Both copies must find the same faces: identical boxes, detector scores equal to 1e-5 (FMA rounds
+# differently), identical encodings (the network is the same code). On this suite's photos,
+# upsampled once, so the pyramid code runs too.
+"$zmface" info >"$work/info.txt"
+ZMFACE_CPU=baseline "$zmface" info >"$work/info-baseline.txt"
+check "info: ZMFACE_CPU=baseline forces the baseline HOG detector" \
+  grep -q "^HOG detector x86-64 baseline (forced by ZMFACE_CPU=baseline)" "$work/info-baseline.txt"
+if grep -qw avx2 /proc/cpuinfo && grep -qw fma /proc/cpuinfo; then
+  check "info: this CPU has AVX2 and FMA, so the x86-64-v3 detector is loaded" \
+    grep -q "^HOG detector x86-64-v3 (AVX2, FMA) from .*libzmfhog-x86-64-v3.so" "$work/info.txt"
+else
+  check "info: this CPU lacks AVX2/FMA, so the baseline runs" grep -q "^HOG detector x86-64 baseline" "$work/info.txt"
+fi
+hog_photos=("$photos/group-t1.jpg" "$photos/obama.jpg" "$photos/biden.jpg" "$photos/obama_partial_face.jpg")
+"$zmface" detect --upsample 1 "${hog_photos[@]}" >"$work/hog-v3.jsonl"
+ZMFACE_CPU=baseline "$zmface" detect --upsample 1 "${hog_photos[@]}" >"$work/hog-baseline.jsonl"
+check "x86-64-v3 and baseline HOG: same boxes, scores within 1e-5, same encodings (${#hog_photos[@]} photos, 9 faces)" \
+  python3 - "$work/hog-v3.jsonl" "$work/hog-baseline.jsonl" <<'PY'
+import json, sys
+a, b = ([json.loads(line) for line in open(path)] for path in sys.argv[1:3])
+faces = [(x, y) for ra, rb in zip(a, b) for x, y in zip(ra["faces"], rb["faces"])]
+box = ("top", "right", "bottom", "left")
+ok = len(a) == len(b) == 4 and [len(r["faces"]) for r in a] == [len(r["faces"]) for r in b] and len(faces) == 9
+ok = ok and all([x[k] for k in box] == [y[k] for k in box] for x, y in faces)
+ok = ok and all(abs(x["confidence"] - y["confidence"]) < 1e-5 for x, y in faces)
+ok = ok and all(max(abs(p - q) for p, q in zip(x["encoding"], y["encoding"])) < 1e-4 for x, y in faces)
+sys.exit(0 if ok else 1)
+PY
+
 # --- bad input --------------------------------------------------------------------------------
 printf 'not an image\n' >"$work/text.jpg"
 : >"$work/empty.jpg"

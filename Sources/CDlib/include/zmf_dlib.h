@@ -38,6 +38,10 @@ int32_t zmf_detect_hog(zmf_models *models, const uint8_t *rgb, int32_t width, in
                        int32_t stride, int32_t upsample, zmf_rect *out, int32_t max_out, char *err,
                        size_t err_len);
 
+/// Which compiled copy of the HOG detector this process runs, and why: "x86-64-v3 (AVX2, FMA) from
+/// <path>" or "x86-64 baseline (<reason>)". Chosen once, at the first call or model load. Static storage.
+const char *zmf_hog_kernel_info(void);
+
 /// Runs the MMOD CNN detector like dlib's Python binding (face_recognition's "cnn" model).
 int32_t zmf_detect_cnn(zmf_cnn *cnn, const uint8_t *rgb, int32_t width, int32_t height,
                        int32_t stride, int32_t upsample, zmf_rect *out, int32_t max_out, char *err,
