@@ -32,13 +32,21 @@ done
 # this CPU: x86-64-v3 where it has AVX2/FMA; `zmface info` says which).
 .build/release/zmface info | grep '^HOG detector' >&2
 baseline_row=$(ZMFACE_CPU=baseline .build/release/zmface-bench pool "$scenes"/*.jpg --workers 2 --repeat "$repeat")
+# The limit: dlib's kernels alone on the same frames, one thread, compiled both ways.
+kernels=()
+for march in x86-64-v3 x86-64; do
+  g++ -O2 -march="$march" -std=c++17 -o "$ZMFACE_CACHE/bench/dlib_kernels_$march" \
+    Benchmarks/dlib-kernels/dlib_kernels.cpp -ldlib -lblas -llapack || fail "dlib_kernels did not build"
+  kernels+=("$("$ZMFACE_CACHE/bench/dlib_kernels_$march" models "$repeat" 1 "$scenes"/*.jpg)")
+done
 python_row=$("$python" Benchmarks/python_pool_frames.py "$repeat" 1 "$scenes"/*.jpg)
-python3 - "$python_row" "$baseline_row" "${rows[@]}" <<'PY'
+python3 - "$python_row" "$baseline_row" "${kernels[@]}" "${rows[@]}" <<'PY'
 import json, sys
 python = json.loads(sys.argv[1])
 baseline = json.loads(sys.argv[2])
+kernels_v3, kernels_base = json.loads(sys.argv[3]), json.loads(sys.argv[4])
 baseline["workers"] = f"{baseline['workers']} (x86-64 baseline HOG)"
-rows = [json.loads(r) for r in sys.argv[3:]] + [baseline]
+rows = [json.loads(r) for r in sys.argv[5:]] + [baseline]
 print(f"{rows[0]['frames']} frames of 640x480 ({rows[0]['faces']} faces), HOG upsample 1 + encoding, 2 cores")
 print("| workers | frames/s | vs Python | efficiency | peak RSS MiB |")
 print("|---|---|---|---|---|")
@@ -46,4 +54,10 @@ for r in rows:
     print(f"| {r['workers']} | {r['framesPerSecond']:.2f} | {r['framesPerSecond'] / python['framesPerSecond']:.2f}x | "
           f"{r['efficiency'] * 100:.0f} % | {r['peakRSSMiB']:.0f} |")
 print(f"| Python (dlib {python['dlib']}, 1 process) | {python['framesPerSecond']:.2f} | 1.00x | | |")
+for name, k in (("x86-64-v3", kernels_v3), ("x86-64", kernels_base)):
+    print(f"| dlib kernels alone, C++ {name}, 1 thread | {k['framesPerSecond']:.2f} | "
+          f"{k['framesPerSecond'] / python['framesPerSecond']:.2f}x | | |")
+one = rows[0]
+print(f"zmface 1 worker per frame: {1000 / one['framesPerSecond']:.1f} ms; dlib kernels alone (x86-64-v3): "
+      f"{1000 / kernels_v3['framesPerSecond']:.1f} ms; ratio {kernels_v3['framesPerSecond'] / one['framesPerSecond']:.2f}x")
 PY

@@ -101,7 +101,12 @@ public final class ResultStore: Sendable {
     /// one token per process): a restart after a crash takes its unfinished events back at once
     /// instead of waiting out their leases. A process of the same name still running keeps its
     /// claims by renewing them (its commit then fails only if another took the event meanwhile).
-    public func releaseClaims(ofInstance instance: String, except owner: String) async throws {
+    /// Also forgets claims committed more than `keepCommittedDays` ago, so the table does not grow
+    /// with every event ever handled: results live in `events`, and only a backfill compares commit
+    /// times, with its own start (one running longer than that would redo such an event once).
+    public func releaseClaims(ofInstance instance: String, except owner: String, keepCommittedDays: Double = 7)
+        async throws
+    {
         try await client.withConnection { connection -> Void in
             try connection.execute(
                 """
@@ -109,6 +114,9 @@ public final class ResultStore: Sendable {
                 WHERE committed_at IS NULL AND lease_until > now() AND owner <> $2
                     AND regexp_replace(owner, '/[^/]*$', '') = $1
                 """, [instance, owner])
+            try connection.execute(
+                "DELETE FROM event_claims WHERE committed_at < now() - $1::float8 * interval '1 day'",
+                [sqlDouble(keepCommittedDays)])
         }
     }
 

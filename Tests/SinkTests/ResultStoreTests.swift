@@ -211,6 +211,27 @@ struct ResultStoreTests {
         #expect(try await store.claim(3, owner: "gate/x", leaseSeconds: 60, for: .live) == .claimed)
     }
 
+    @Test("a start forgets claims committed more than a week ago (the table does not grow forever), keeps the rest")
+    func committedClaimsArePruned() async throws {
+        let (store, url) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        for event in Int64(1)...3 {
+            #expect(try await store.claim(event, owner: "door/a", leaseSeconds: 60, for: .live) == .claimed)
+        }
+        try await store.commit(results(event: 1, faces: []), source: "zm", owner: "door/a", instance: "door")
+        try await store.commit(results(event: 2, faces: []), source: "zm", owner: "door/a", instance: "door")
+        _ = try TestDatabase.query(
+            url, "UPDATE event_claims SET committed_at = now() - interval '8 days' WHERE event_id = 1 RETURNING 1")
+        try await store.releaseClaims(ofInstance: "door", except: "door/b")
+        #expect(
+            try TestDatabase.query(url, "SELECT event_id FROM event_claims ORDER BY 1") == [["2"], ["3"]],
+            "the 8-day-old committed claim is gone; a recent commit and the open claim stay")
+        #expect(
+            try await store.claim(1, owner: "door/b", leaseSeconds: 60, for: .live) == .handled,
+            "live ingestion still sees event 1 as handled: its results are in events")
+    }
+
     @Test("an event never committed twice at once: many claimers race, exactly one wins")
     func claimRace() async throws {
         let (store, _) = try TestDatabase.freshStore()
