@@ -35,7 +35,7 @@ baseline_row=$(ZMFACE_CPU=baseline .build/release/zmface-bench pool "$scenes"/*.
 # The limit: dlib's kernels alone on the same frames, one thread, compiled both ways.
 kernels=()
 for march in x86-64-v3 x86-64; do
-  g++ -O2 -march="$march" -std=c++17 -o "$ZMFACE_CACHE/bench/dlib_kernels_$march" \
+  g++ -O2 -march="$march" -std=c++17 -I Sources/CDlib -o "$ZMFACE_CACHE/bench/dlib_kernels_$march" \
     Benchmarks/dlib-kernels/dlib_kernels.cpp -ldlib -lblas -llapack || fail "dlib_kernels did not build"
   kernels+=("$("$ZMFACE_CACHE/bench/dlib_kernels_$march" models "$repeat" 1 "$scenes"/*.jpg)")
 done
