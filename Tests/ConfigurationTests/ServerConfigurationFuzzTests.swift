@@ -55,7 +55,8 @@ import Testing
             "eventsPath": oneOf(["/var/cache/zoneminder/events"]),
             "monitors": { _ in .array([.number(1), .number(3)]) },
             "pollSeconds": double(0.05...10), "settleSeconds": double(0...10), "abandonSeconds": double(1...600),
-            "startAt": oneOf(["beginning", "now"]),
+            "startAt": oneOf(["beginning", "now"]), "leaseSeconds": double(3...600),
+            "maxClaimSeconds": double(600...7200),
         ],
         "frames": [
             "select": oneOf(["all", "alarm"]), "every": int(1...10), "maxPerEvent": int(0...100),

@@ -204,24 +204,31 @@ public final class EventIngestor: Sendable {
     // MARK: - Claims
 
     /// Processes a claimed event while renewing the claim's lease every third of it, so a long
-    /// event is never taken over from a live instance; the renewal stops with the processing. When
+    /// event is never taken over from a live instance; the renewal stops with the processing, or
+    /// after `maxClaimSeconds` (a stuck process must not hold an event forever). When
     /// the renewal finds the event taken over, the processing is cancelled (`EventClaimLost`): its
     /// results could not be committed. When the processing fails, the claim is released at once, so
     /// another instance need not wait out the lease.
     private func processHoldingClaim(_ event: ZoneMinderEvent, priority: IngestPriority, abandoned: Bool)
         async throws -> EventResults
     {
-        let (sink, processor) = (sink, processor)
+        let (sink, processor, logger) = (sink, processor, logger)
+        let renewUntil = ContinuousClock.now.advanced(by: .milliseconds(Int(settings.maxClaimSeconds * 1000)))
+        let maxClaimSeconds = Int(settings.maxClaimSeconds)
         do {
             return try await withThrowingTaskGroup(of: EventResults?.self) { group in
                 group.addTask {
-                    while true {
+                    while ContinuousClock.now < renewUntil {
                         try await Task.sleep(for: sink.renewInterval)
                         // A failed renewal (PostgreSQL briefly down) is tried again next time round.
                         if let held = try? await sink.renewClaim(event.id), !held {
                             throw EventClaimLost(eventID: event.id, owner: nil)
                         }
                     }
+                    logger.warning(
+                        "event still in work after maxClaimSeconds: its claim is no longer renewed, so another instance may take it over",
+                        metadata: ["event": "\(event.id)", "maxClaimSeconds": "\(maxClaimSeconds)"])
+                    return nil
                 }
                 group.addTask { try await processor.process(event, priority: priority, abandoned: abandoned) }
                 while let next = try await group.next() {

@@ -33,15 +33,20 @@ public struct IngestSettings: Sendable, Equatable {
     /// How long a claim holds an event without renewal: a killed instance's events are taken over
     /// after at most this long.
     public var leaseSeconds: Double
+    /// How long one event's claim is renewed at most: a process stuck on an event (a decoder that
+    /// never returns) would otherwise hold it forever. Past this, the lease runs out and another
+    /// instance takes the event over; the stuck process can then no longer commit it.
+    public var maxClaimSeconds: Double
 
     public init(
         pollSeconds: Double = 2, settleSeconds: Double = 2, abandonSeconds: Double = 60,
         startAt: StartPoint = .beginning, selection: FrameSelectionPolicy = FrameSelectionPolicy(),
         concurrency: Int = 2,
-        instance: String? = nil, leaseSeconds: Double = 60
+        instance: String? = nil, leaseSeconds: Double = 60, maxClaimSeconds: Double = 1800
     ) {
         self.instance = instance ?? ProcessInfo.processInfo.hostName
         self.leaseSeconds = leaseSeconds
+        self.maxClaimSeconds = maxClaimSeconds
         self.pollSeconds = pollSeconds
         self.settleSeconds = settleSeconds
         self.abandonSeconds = abandonSeconds

@@ -113,6 +113,8 @@ extension ServerConfiguration {
             ingest.instance = try zoneminder.string("instance") ?? ingest.instance
             guard !ingest.instance.isEmpty else { throw .invalid("zoneminder.instance", "must not be empty") }
             ingest.leaseSeconds = try zoneminder.double("leaseSeconds", default: ingest.leaseSeconds, in: 3...3600)
+            ingest.maxClaimSeconds = try zoneminder.double(
+                "maxClaimSeconds", default: ingest.maxClaimSeconds, in: ingest.leaseSeconds...604_800)
             if let start = try zoneminder.string("startAt") {
                 guard let point = IngestSettings.StartPoint(rawValue: start) else {
                     throw .invalid("zoneminder.startAt", "must be \"beginning\" or \"now\", not \"\(start)\"")
