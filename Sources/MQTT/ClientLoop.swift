@@ -91,10 +91,13 @@ final class ClientLoop {
             while isConnected, ContinuousClock.now < deadline {
                 handOver()
                 exchange()
-                if inFlight.isEmpty, shared.outbox.withLock({ $0.count }) == 0 { break }
+                // QoS 0 has no acknowledgement: done when libmosquitto has written everything.
+                if inFlight.isEmpty, shared.outbox.withLock({ $0.count }) == 0, !session.wantsWrite { break }
             }
             session.disconnect()
-            _ = session.loop(timeoutMilliseconds: 10)
+            repeat {
+                _ = session.loop(timeoutMilliseconds: 10)
+            } while session.wantsWrite && ContinuousClock.now < deadline
         }
         let left = shared.outbox.withLock { $0.removeAll() }
         if left > 0 {

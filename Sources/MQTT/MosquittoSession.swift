@@ -103,6 +103,10 @@ final class MosquittoSession {
         mosquitto_loop(handle, timeoutMilliseconds, 1)
     }
 
+    /// Whether libmosquitto still holds bytes to write (QoS 0 messages have no acknowledgement to
+    /// wait for; this is how a stop knows they left).
+    var wantsWrite: Bool { mosquitto_want_write(handle) }
+
     /// libmosquitto's last error line since the previous call, if any.
     func takeLibraryError() -> String? {
         defer { lastLibraryError = nil }
