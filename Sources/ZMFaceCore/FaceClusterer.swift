@@ -73,8 +73,10 @@ public struct FaceClusterer<Key: Hashable & Sendable>: Sendable {
     func nearestCluster(to encoding: [Float]) -> Int? {
         var best: (index: Int, distance: Float)?
         for (index, cluster) in clusters.enumerated() where cluster.centroid.count == encoding.count {
-            let distance = EncodingNeighbourIndex.distance(encoding, cluster.centroid)
-            if distance <= Float(settings.distance), distance < best?.distance ?? .infinity {
+            let bound = min(Float(settings.distance), best?.distance ?? .infinity)
+            if let distance = EncodingNeighbourIndex.distance(encoding, cluster.centroid, within: bound),
+                distance < best?.distance ?? .infinity
+            {
                 best = (index, distance)
             }
         }
