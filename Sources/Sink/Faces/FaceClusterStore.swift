@@ -129,10 +129,11 @@ public final class FaceClusterStore: Sendable {
                 let waiting = clusterer.waitingFaces
                 try Self.assign(
                     clusterer.assignments.map { ($0.key, ids[$0.value]) } + waiting.map { ($0, nil) }, on: connection)
-                let keptSet = Set(kept.compactMap { $0 })
+                // Open clusters that no formed cluster became (nor kept the id of) are gone.
                 try connection.execute(
                     "DELETE FROM face_clusters WHERE state = 'open' AND NOT (cluster_id = ANY($1::bigint[]))",
-                    [Self.array(Array(keptSet))])
+                    [Self.array(Array(ids[fixed.count...]))])
+                let keptSet = Set(kept.compactMap { $0 })
                 return RecomputeReport(
                     faces: keys.count, openBefore: openBefore.count, openAfter: formed.count, keptIDs: keptSet.count,
                     joinedFixed: clusterer.assignments.values.filter { $0 < fixed.count }.count,
