@@ -51,6 +51,12 @@ public final class FaceClusterStore: Sendable {
                     """
                 ).rows.compactMap(Self.key)
                 let fresh = waitingKeys.filter { known[$0] == nil }
+                if fresh.isEmpty {
+                    // Nothing new: no face can join or form anything (the waiting ones were tried
+                    // when they came), so the index of the waiting faces is not rebuilt for nothing.
+                    let still = Set(waitingKeys)
+                    return (PassReport(waiting: waitingKeys.count), known.filter { still.contains($0.key) })
+                }
                 let encodings = try Self.encodings(of: fresh, on: connection)
                 var clusterer = FaceClusterer<FaceKey>(settings: settings, clusters: clusters)
                 var report = PassReport(newFaces: fresh.count)
