@@ -13,16 +13,23 @@ public struct FrameRecognizer: Sendable {
     }
 
     /// Waits for a worker as long as it takes, with no deadline timer (ingestion never sheds: a
-    /// full queue makes it wait, and its cursor simply does not move).
-    public func recognize(_ image: RGBImage, in region: FaceBox? = nil, priority: JobPriority) async throws
-        -> [FaceResult]
-    {
+    /// full queue makes it wait, and its cursor simply does not move). The faces `crops` keeps get
+    /// their crop (`FaceResult.cropJPEG`), cut on the worker's thread while the frame is there.
+    public func recognize(
+        _ image: RGBImage, in region: FaceBox? = nil, priority: JobPriority, crops: FaceCropKeep = .none
+    ) async throws -> [FaceResult] {
         let recognizer = recognizer
-        let report = try await pool.run(waitingAtMost: nil, priority: priority) { models in
-            try recognizer.recognize(image, in: region, models: models)
-        }
-        return report.faces.enumerated().map { index, face in
-            FaceResult(index: index, face)
+        return try await pool.run(waitingAtMost: nil, priority: priority) { models in
+            let report = try recognizer.recognize(image, in: region, models: models)
+            return report.faces.enumerated().map { index, face in
+                var result = FaceResult(index: index, face)
+                if crops.keeps(name: face.name) {
+                    // A crop that cannot be made costs the face its picture, never its result.
+                    result.cropJPEG = (try? FaceCrop.jpeg(of: face.box, in: image)) ?? nil
+                    result.cropFailed = result.cropJPEG == nil
+                }
+                return result
+            }
         }
     }
 }

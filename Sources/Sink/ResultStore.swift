@@ -34,13 +34,15 @@ public final class ResultStore: Sendable {
     /// With an `owner`, the transaction first ends that owner's claim on the event (see `claim`);
     /// when another instance has taken the claim over, nothing is written and `EventClaimLost` is
     /// thrown. The claim row's lock orders two commits of one event: no duplicate rows, ever.
+    /// Returns the crop paths the event's rows name now (the caller removes its other crop files).
+    @discardableResult
     public func commit(_ results: EventResults, source: String, owner: String? = nil, instance: String? = nil)
-        async throws
+        async throws -> Set<String>
     {
         let batch = rowsPerStatement
         let eventID = results.event.id
-        let holder: String?? = try await client.withConnection { connection in
-            try connection.transaction { connection -> String?? in
+        let outcome: Result<Set<String>, EventClaimLost> = try await client.withConnection { connection in
+            try connection.transaction { connection -> Result<Set<String>, EventClaimLost> in
                 if let owner {
                     let ended = try connection.execute(
                         """
@@ -50,14 +52,14 @@ public final class ResultStore: Sendable {
                     guard !ended.rows.isEmpty else {
                         let holder = try connection.execute(
                             "SELECT owner FROM event_claims WHERE event_id = $1", [String(eventID)])
-                        return .some(holder.rows.first?.first ?? nil)
+                        return .failure(EventClaimLost(eventID: eventID, owner: holder.rows.first?.first ?? nil))
                     }
                 }
-                try Self.write(results, source: source, instance: instance, batch: batch, on: connection)
-                return .none
+                return .success(
+                    try Self.write(results, source: source, instance: instance, batch: batch, on: connection))
             }
         }
-        if case .some(let other) = holder { throw EventClaimLost(eventID: eventID, owner: other) }
+        return try outcome.get()
     }
 
     /// Claims the event for `owner` until `leaseSeconds` from now. Claimed when nobody holds it, its
@@ -189,14 +191,35 @@ public final class ResultStore: Sendable {
     private static let detectionColumns = [
         "event_id", "frame_id", "face_index", "monitor_id", "time", "box_top", "box_right", "box_bottom",
         "box_left", "person_box", "confidence", "focus", "encoding", "name", "person", "probability",
-        "distance", "margin", "status", "model_version",
+        "distance", "margin", "status", "model_version", "crop",
     ]
+
+    /// What the user made of an event's faces, kept across a re-run: the clustering pass's work
+    /// and the user's labels, per face (frame and box), for the transaction's length.
+    private static let carriedFaces = """
+        CREATE TEMP TABLE IF NOT EXISTS carried_faces (
+            frame_id integer, box_top integer, box_right integer, box_bottom integer, box_left integer,
+            crop text, cluster_id bigint, clustered boolean, label text, label_kind text, labelled_at timestamptz
+        ) ON COMMIT DELETE ROWS
+        """
 
     private static func write(
         _ results: EventResults, source: String, instance: String?, batch: Int, on connection: PostgresConnection
-    ) throws {
+    ) throws -> Set<String> {
         let event = results.event
         let eventID = String(event.id)
+        // A re-run keeps the user's work: clusters and labels of the old rows go to the new rows of
+        // the same face (same frame, same box), stashed here before the cascade deletes them.
+        try connection.execute(carriedFaces)
+        let carried = try connection.execute(
+            """
+            INSERT INTO carried_faces
+            SELECT frame_id, box_top, box_right, box_bottom, box_left, crop, cluster_id, clustered, label, label_kind,
+                labelled_at
+            FROM detections WHERE event_id = $1 AND (clustered OR cluster_id IS NOT NULL OR label_kind IS NOT NULL)
+            RETURNING 1
+            """, [eventID]
+        ).rows.count
         // Replace, never duplicate: a re-run (restart after a crash mid-commit is impossible, but a
         // backfill is not) removes the previous run's rows first; frames/detections/summaries cascade.
         let previous = try connection.execute("DELETE FROM events WHERE event_id = $1 RETURNING runs", [eventID])
@@ -235,7 +258,7 @@ public final class ResultStore: Sendable {
                     nil, sqlDouble(face.confidence), face.focus.map(sqlDouble),
                     encoding,
                     face.name, face.person, face.probability.map(sqlDouble), face.distance.map(sqlDouble),
-                    face.margin.map(sqlDouble), face.status.rawValue, results.modelVersion,
+                    face.margin.map(sqlDouble), face.status.rawValue, results.modelVersion, face.crop,
                 ])
             }
         }
@@ -243,6 +266,22 @@ public final class ResultStore: Sendable {
         casts[4] = "to_timestamp(%::float8)"
         try insertRows(
             into: "detections", columns: detectionColumns, casts: casts, batch: batch, rows: detections, on: connection)
+        if carried > 0 {
+            // A labelled face keeps its old crop when this run wrote none for it (`faces.keep`
+            // changed, or the model names it now) and no face of this run took over that file name.
+            try connection.execute(
+                """
+                UPDATE detections d
+                SET cluster_id = c.cluster_id, clustered = c.clustered, label = c.label, label_kind = c.label_kind,
+                    labelled_at = c.labelled_at,
+                    crop = COALESCE(d.crop, CASE WHEN c.label_kind IS NOT NULL AND NOT EXISTS (
+                        SELECT 1 FROM detections x WHERE x.event_id = d.event_id AND x.crop = c.crop) THEN c.crop END)
+                FROM carried_faces c
+                WHERE d.event_id = $1 AND d.frame_id = c.frame_id AND d.box_top = c.box_top
+                    AND d.box_right = c.box_right AND d.box_bottom = c.box_bottom AND d.box_left = c.box_left
+                """, [eventID])
+            try connection.execute("DELETE FROM carried_faces")
+        }
         try insertRows(
             into: "event_summaries",
             columns: [
@@ -275,6 +314,10 @@ public final class ResultStore: Sendable {
                 SET low_watermark = GREATEST(ingest_cursor.low_watermark, EXCLUDED.low_watermark), updated_at = now()
                 """, [source, String(watermark)])
         }
+        return Set(
+            try connection.execute(
+                "SELECT crop FROM detections WHERE event_id = $1 AND crop IS NOT NULL", [eventID]
+            ).column(String.self))
     }
 
     /// Multi-row INSERTs of at most `batch` rows (20 columns × 400 rows stays far below libpq's

@@ -44,6 +44,13 @@ public struct FaceResult: Sendable, Equatable {
     public var status: FaceStatus
     /// Events group unknown faces by likeness: `unknown-1`, `unknown-2`, … (set by the ingest side).
     public var cluster: String?
+    /// The face's crop as JPEG, cut by the recogniser when `faces.keep` keeps this face; written
+    /// to a file before the commit and then dropped.
+    public var cropJPEG: Data?
+    /// The crop could not be cut (counted when the event's crops are written).
+    public var cropFailed = false
+    /// The crop file's path relative to `faces.cropsPath` (`detections.crop`), once written.
+    public var crop: String?
 
     public init(
         index: Int, box: FaceBox, confidence: Double, focus: Double?, encoding: FaceEncoding?, name: String?,
@@ -114,7 +121,7 @@ public enum EventOutcome: Sendable, Equatable {
 public struct EventResults: Sendable {
     public var event: EventInfo
     public var outcome: EventOutcome
-    public let frames: [FrameResult]
+    public private(set) var frames: [FrameResult]
     /// Who the event showed, one row per person (the decision included), made once from `frames`
     /// for both the store and the PUB message.
     public let summaries: [EventSummary]
@@ -135,4 +142,20 @@ public struct EventResults: Sendable {
     }
 
     public var faceCount: Int { frames.reduce(0) { $0 + $1.faces.count } }
+
+    /// Lets `body` set each face's crop fields (`cropJPEG`, `crop`); nothing the summaries were made
+    /// from may change, so only those are taken back.
+    public mutating func updateCrops(_ body: (_ frameID: Int, inout FaceResult) -> Void) {
+        frames = frames.map { frame in
+            var frame = frame
+            for index in frame.faces.indices {
+                var face = frame.faces[index]
+                body(frame.frameID, &face)
+                frame.faces[index].cropJPEG = face.cropJPEG
+                frame.faces[index].cropFailed = face.cropFailed
+                frame.faces[index].crop = face.crop
+            }
+            return frame
+        }
+    }
 }

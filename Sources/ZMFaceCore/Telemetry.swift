@@ -225,4 +225,35 @@ public enum Telemetry {
         Gauge(label: "zmface_mqtt_outbox_messages").record(queued)
         Gauge(label: "zmface_mqtt_connected").record(connected ? 1 : 0)
     }
+
+    // MARK: Faces (crops, clusters, retention)
+
+    /// `zmface_face_crops_total{result="written|failed"}`: face crops written beside an event's
+    /// results, or not (cut, encoded or written unsuccessfully: the face is stored without a crop).
+    public static func faceCrops(written: Int, failed: Int) {
+        Counter(label: "zmface_face_crops_total", dimensions: [("result", "written")]).increment(by: written)
+        Counter(label: "zmface_face_crops_total", dimensions: [("result", "failed")]).increment(by: failed)
+    }
+
+    /// `zmface_face_clustering_passes_total{result="ok|failed"}` and, per pass, faces that joined a
+    /// cluster (`zmface_face_clustered_total{how="joined|formed"}`) and clusters formed
+    /// (`zmface_face_clusters_formed_total`); `zmface_face_clustering_waiting` is the level of
+    /// faces still waiting for neighbours.
+    public static func clusteringPass(
+        ok: Bool, joined: Int = 0, formedFaces: Int = 0, formed: Int = 0, waiting: Int? = nil
+    ) {
+        Counter(label: "zmface_face_clustering_passes_total", dimensions: [("result", ok ? "ok" : "failed")])
+            .increment()
+        Counter(label: "zmface_face_clustered_total", dimensions: [("how", "joined")]).increment(by: joined)
+        Counter(label: "zmface_face_clustered_total", dimensions: [("how", "formed")]).increment(by: formedFaces)
+        Counter(label: "zmface_face_clusters_formed_total").increment(by: formed)
+        if let waiting { Gauge(label: "zmface_face_clustering_waiting").record(waiting) }
+    }
+
+    /// `zmface_face_crops_expired_total` (crops deleted by retention) and
+    /// `zmface_face_retention_failures_total` (passes that failed and will be tried again).
+    public static func cropsExpired(_ count: Int, failed: Bool = false) {
+        Counter(label: "zmface_face_crops_expired_total").increment(by: count)
+        if failed { Counter(label: "zmface_face_retention_failures_total").increment() }
+    }
 }

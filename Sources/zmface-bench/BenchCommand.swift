@@ -12,7 +12,7 @@ struct BenchRoot: AsyncParsableCommand {
         abstract: "Benchmarks of the recognition core (not tests; figures go to the README).",
         subcommands: [
             BenchCommand.self, PoolBenchCommand.self, DecodeBenchCommand.self, SinkBenchCommand.self,
-            ClaimsBenchCommand.self,
+            ClaimsBenchCommand.self, ClusterBenchCommand.self,
         ],
         defaultSubcommand: BenchCommand.self
     )

@@ -12,6 +12,7 @@ struct ZMFaceCommand: AsyncParsableCommand {
             DetectCommand.self, CompareCommand.self, ServeCommand.self, EncodeCommand.self, TrainCommand.self,
             EvaluateCommand.self, CalibrateCommand.self, DatasetCommand.self, TuneCommand.self, InfoCommand.self,
             IngestCommand.self, BackfillCommand.self, DatabaseCommand.self, SubscribeCommand.self, KeygenCommand.self,
+            ClusterCommand.self,
         ]
     )
 

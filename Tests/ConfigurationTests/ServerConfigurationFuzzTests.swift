@@ -68,6 +68,22 @@ import Testing
             "endpoints": list(["tcp://127.0.0.1:5556"]), "highWaterMark": int(1...100_000),
             "statusSeconds": double(0...60), "serverId": oneOf(["nvr"]),
         ],
+        "faces": [
+            "cropsPath": oneOf(["/var/lib/zmface/crops"]), "keep": oneOf(["all", "unknown", "none"]),
+            "datasetPath": oneOf(["/var/lib/zmface/dataset"]),
+            "retention": { rng in
+                .object([
+                    "unknownDays": .number(Double.random(in: 0...30, using: &rng)),
+                    "maxCrops": .number(Double(Int.random(in: 0...1000, using: &rng))),
+                ])
+            },
+            "cluster": { rng in
+                .object([
+                    "distance": .number(Double.random(in: 0.05...2, using: &rng)),
+                    "minFaces": .number(Double(Int.random(in: 1...10, using: &rng))),
+                ])
+            },
+        ],
         // Only hostile values: a valid curve section needs key files on disk (Tests/zerorpc covers it).
         "curve": ["secretKey": { _ in .null }, "clientKeys": { _ in .null }],
     ]
@@ -201,6 +217,9 @@ import Testing
         #expect(config.ingest.pollSeconds > 0, context)
         #expect(config.publish.highWaterMark >= 1, context)
         if let minProba = config.minProba { #expect((0...1).contains(minProba), context) }
+        #expect((0.05...2).contains(config.faces.cluster.distance) && config.faces.cluster.minFaces >= 1, context)
+        #expect(config.faces.retention.unknownDays >= 0 && config.faces.retention.maxCrops >= 0, context)
+        #expect(config.faces.cropsPath.map { !$0.isEmpty } ?? true, context)
         for endpoint in config.zerorpc.endpoints + config.publish.endpoints where !config.security.allowRemote {
             #expect(
                 endpoint.hasPrefix("ipc://") || endpoint.hasPrefix("tcp://127.")

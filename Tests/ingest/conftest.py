@@ -76,7 +76,7 @@ def hostile_model(tmp_path_factory):
     Biden, whose class names are hostile: quotes, SQL, a slash and non-ASCII text."""
     import subprocess
     work = tmp_path_factory.mktemp("model")
-    photos = ROOT / ".cache/test-photos"
+    photos = zmfixture.PHOTOS  # ZMFACE_CACHE / ZMFACE_TEST_PHOTOS, like the frames
     subprocess.run([sys.executable, str(ROOT / "Tests/training/make_dataset.py"), str(photos), str(work)],
                    check=True, capture_output=True)
     train = work / "train"

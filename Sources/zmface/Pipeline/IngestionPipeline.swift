@@ -35,7 +35,7 @@ struct IngestionPipeline: Sendable {
         let recognizer = PoolFrameRecognizer(
             recognizer: FrameRecognizer(
                 pool: pool, recognizer: FaceRecognizer(settings: settings.recognition, identifier: classifier)),
-            classifier: classifier)
+            classifier: classifier, crops: settings.faces.cropsPath == nil ? .none : settings.faces.keep)
         let stop = StopSignal()
         var announcers = announcers
         var notesWriter: ZoneMinderNotesWriter?
@@ -52,7 +52,8 @@ struct IngestionPipeline: Sendable {
                 store: store, announcers: announcers, instance: ingest.instance,
                 owner: ingest.instance + "/" + UUID().uuidString.prefix(8).lowercased(),
                 leaseSeconds: ingest.leaseSeconds,
-                source: EventIngestor.cursorKey(monitors: settings.zoneminder.monitors), logger: logger, stop: stop),
+                source: EventIngestor.cursorKey(monitors: settings.zoneminder.monitors), logger: logger, stop: stop,
+                crops: settings.faces.cropsPath.map { FaceCropFiles(root: $0) }),
             settings: ingest, logger: logger, stop: stop)
         return IngestionPipeline(
             store: store, catalog: catalog, reader: reader, ingestor: ingestor, notesWriter: notesWriter)

@@ -8,13 +8,15 @@ public import ZMFaceCore
 struct PoolFrameRecognizer: FrameRecognizing {
     let recognizer: FrameRecognizer
     let classifier: ReloadableClassifier?
+    /// Which faces get a crop (`faces.keep`; `none` without `faces.cropsPath`).
+    var crops = FaceCropKeep.none
 
     func recognize(_ image: RGBImage, in region: FaceBox?, priority: IngestPriority) async throws -> [FaceResult] {
         var backoff = Backoff(initial: .milliseconds(100), maximum: .seconds(5))
         while true {
             do {
                 return try await recognizer.recognize(
-                    image, in: region, priority: priority == .live ? .live : .backfill)
+                    image, in: region, priority: priority == .live ? .live : .backfill, crops: crops)
             } catch PoolError.overloaded {
                 Telemetry.ingestWaitedForPool()
                 try await Task.sleep(for: backoff.nextDelay())

@@ -22,6 +22,8 @@ struct PostgresResultSink: IngestResultSink {
     /// The ingestor's: on a shutdown during an outage the event in hand is given up uncommitted
     /// (the cursor has not moved, so the next start handles it again).
     let stop: StopSignal
+    /// `faces.cropsPath`: where the recogniser's face crops are written before each commit.
+    var crops: FaceCropFiles? = nil
 
     func lowWatermark() async throws -> Int64? {
         try await retrying("reading the cursor") { try await lowWatermarkOrLegacy() }
@@ -76,10 +78,22 @@ struct PostgresResultSink: IngestResultSink {
     var renewInterval: Duration { .milliseconds(Int(leaseSeconds * 1000 / 3)) }
 
     func commit(_ results: EventResults) async throws {
-        let started = ContinuousClock.now
-        try await retrying("committing event \(results.event.id)") {
-            try await store.commit(results, source: source, owner: owner, instance: instance)
+        var results = results
+        if let crops {
+            let report = crops.write(&results)
+            if let error = report.firstError {
+                logger.error(
+                    "face crops not written; the faces are stored without them",
+                    metadata: ["event": "\(results.event.id)", "failed": "\(report.failed)", "error": "\(error)"])
+            }
         }
+        let started = ContinuousClock.now
+        let committed = results
+        let kept = try await retrying("committing event \(results.event.id)") {
+            try await store.commit(committed, source: source, owner: owner, instance: instance)
+        }
+        // Only after our own commit: a lost claim's files are the other instance's too (same names).
+        crops?.removeStale(eventID: results.event.id, kept: kept)
         Telemetry.Stage.commit.record(nanoseconds: (ContinuousClock.now - started).nanoseconds)
         Telemetry.detectionsCommitted(results.faceCount)
         for announcer in announcers { await announcer.announce(results) }

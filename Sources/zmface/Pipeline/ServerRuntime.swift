@@ -4,6 +4,7 @@ import Logging
 import ServiceLifecycle
 import Sink
 import Workers
+import ZMFaceCore
 
 /// The one composition root of the long-running commands (`serve`, `ingest`, `backfill`): the
 /// worker pool and classifier, the PUB socket, MQTT and, when ingesting, the ZoneMinder pipeline, started
@@ -82,10 +83,34 @@ struct ServerRuntime {
             services.append(
                 .init(service: MQTTService(publishing: mqtt, classifier: classifier, catalog: pipeline?.catalog)))
         }
+        services += facesServices
         if let status = StatusPublisherService.configured(
             settings.publish, publisher: publisher, pool: pool, store: pipeline?.store, classifier: classifier)
         {
             services.append(.init(service: status))
+        }
+        return services
+    }
+
+    /// With PostgreSQL configured: clustering of unknown faces across events, and crop retention
+    /// when crops are kept (`faces`). Instances sharing a database may all run them: clustering
+    /// takes turns by an advisory lock, retention's deletes are idempotent.
+    var facesServices: [ServiceGroupConfiguration.ServiceConfiguration] {
+        guard let url = settings.resolvedPostgresURL() else { return [] }
+        let faces = settings.faces
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(
+                service: FaceClusteringService(
+                    store: FaceClusterStore(conninfo: url), settings: faces.cluster,
+                    interval: .milliseconds(Int(faces.clusterIntervalSeconds * 1000)), logger: logger))
+        ]
+        if let cropsPath = faces.cropsPath {
+            services.append(
+                .init(
+                    service: CropRetentionService(
+                        retention: CropRetention(conninfo: url, files: FaceCropFiles(root: cropsPath)),
+                        policy: faces.retention, interval: .milliseconds(Int(faces.retentionIntervalSeconds * 1000)),
+                        logger: logger)))
         }
         return services
     }

@@ -1,0 +1,51 @@
+import Logging
+import ServiceLifecycle
+import Sink
+import ZMFaceCore
+
+/// Clusters new unknown faces across events every `faces.cluster.intervalSeconds` (see
+/// `FaceClusterStore.pass`). A failed pass (PostgreSQL down, a cluster deleted meanwhile) is
+/// logged, counted and simply tried again at the next turn: nothing is lost, since faces stay
+/// `NOT clustered` until a pass commits.
+struct FaceClusteringService: Service {
+    let store: FaceClusterStore
+    let settings: FaceClusterSettings
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        var waiting: FaceClusterStore.Waiting = [:]
+        var failing = false
+        do {
+            try await store.migrate()
+        } catch {
+            // The pass below reports it and keeps trying.
+        }
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                if let (report, stillWaiting) = try await store.pass(settings, waiting: waiting) {
+                    waiting = stillWaiting
+                    Telemetry.clusteringPass(
+                        ok: true, joined: report.joined, formedFaces: report.formedFaces, formed: report.formedClusters,
+                        waiting: report.waiting)
+                    if report.joined + report.formedFaces > 0 {
+                        logger.info(
+                            "unknown faces clustered",
+                            metadata: [
+                                "new": "\(report.newFaces)", "joined": "\(report.joined)",
+                                "formed_clusters": "\(report.formedClusters)", "waiting": "\(report.waiting)",
+                            ])
+                    }
+                }
+                if failing { logger.notice("face clustering works again") }
+                failing = false
+            } catch {
+                Telemetry.clusteringPass(ok: false)
+                if !failing { logger.warning("face clustering failed; trying again", metadata: ["error": "\(error)"]) }
+                failing = true
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+        store.close()
+    }
+}
