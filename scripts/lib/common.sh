@@ -64,7 +64,7 @@ run_database_pytest() {
 ensure_ingest_venv() {
   local venv=$ZMFACE_CACHE/venv-ingest
   ensure_venv "$venv" PyMySQL==1.1.1 "psycopg[binary]==3.2.3" pillow==11.0.0 pyzmq==27.3.0 msgpack==1.2.4 \
-    pytest==8.3.4 paho-mqtt==2.1.0 selenium==4.52.0 >&2
+    pytest==8.3.4 paho-mqtt==2.1.0 selenium==4.51.0 >&2
   printf '%s\n' "$venv"
 }
 
