@@ -70,6 +70,7 @@ def web(pgurl, tmp_path):
     servers = []
 
     def start(**options):
+        options.setdefault("crops", tmp_path / "crops")  # the seeder's
         server = webfixture.WebServer(pgurl, tmp_path / f"server{len(servers)}", **options)
         servers.append(server)
         server.start()

@@ -68,7 +68,8 @@ extension FaceLibrary {
         let (label, kind) = clusterLabel(state: state, name: name)
         try connection.execute(
             """
-            UPDATE detections SET label = $2, label_kind = $3, labelled_at = CASE WHEN $3 IS NULL THEN NULL ELSE now() END
+            UPDATE detections SET label = $2::text, label_kind = $3::text,
+                labelled_at = CASE WHEN $3::text IS NULL THEN NULL ELSE now() END
             WHERE cluster_id = $1
             """, [String(id), label, kind])
     }
@@ -194,7 +195,7 @@ extension FaceLibrary {
             }
             try connection.execute(
                 """
-                UPDATE detections SET label = $4, label_kind = $5, labelled_at = now(),
+                UPDATE detections SET label = $4::text, label_kind = $5::text, labelled_at = now(),
                     cluster_id = CASE WHEN $6::boolean THEN cluster_id END, clustered = true
                 WHERE event_id = $1 AND frame_id = $2 AND face_index = $3
                 """,
@@ -270,8 +271,8 @@ extension FaceLibrary {
             !(try connection.execute(
                 """
                 UPDATE detections SET label = NULL, label_kind = NULL, labelled_at = NULL
-                WHERE event_id = $1 AND frame_id = $2 AND face_index = $3 AND label IS NOT DISTINCT FROM $4
-                    AND label_kind = $5 RETURNING 1
+                WHERE event_id = $1 AND frame_id = $2 AND face_index = $3 AND label IS NOT DISTINCT FROM $4::text
+                    AND label_kind = $5::text RETURNING 1
                 """,
                 [
                     String(face.eventID), String(face.frameID), String(face.faceIndex), person,

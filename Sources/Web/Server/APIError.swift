@@ -19,7 +19,9 @@ public struct APIError: HTTPResponseError, CustomStringConvertible {
         var headers = headers
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
-        let body = (try? JSONSerialization.data(withJSONObject: ["error": message])) ?? Data("{}".utf8)
+        let body =
+            (try? JSONSerialization.data(withJSONObject: ["error": message], options: [.withoutEscapingSlashes]))
+            ?? Data("{}".utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
