@@ -144,7 +144,10 @@ public final class FaceLibrary: Sendable {
             LEFT JOIN LATERAL (
                 SELECT json_agg(x.face ORDER BY x.time DESC) AS list FROM (
                     SELECT * FROM (
-                        (SELECT \(FaceSQL.faceJSON()) AS face, d.time FROM detections d WHERE d.label = p.name
+                        -- OFFSET 0 keeps the label index: ordered by time, the planner would scan every
+                        -- face newest first looking for a label that few (or no) faces have.
+                        (SELECT \(FaceSQL.faceJSON()) AS face, d.time
+                         FROM (SELECT * FROM detections WHERE label = p.name OFFSET 0) d
                          ORDER BY d.time DESC LIMIT $2::int)
                         UNION ALL
                         (SELECT \(FaceSQL.faceJSON()) AS face, d.time FROM detections d
