@@ -300,6 +300,7 @@
 
   /** Runs a change against the API with its button disabled, then reports it; any failure becomes
    * an error toast with the API's message. */
+  let lastFailure = null;
   async function act(button, work, success) {
     if (button) button.disabled = true;
     try {
@@ -308,6 +309,7 @@
       markStale();
       return result;
     } catch (err) {
+      lastFailure = err;
       fail(err);
       return undefined;
     } finally {
@@ -377,13 +379,32 @@
     openDialog(dialog);
   }
 
+  /** After a correction the face's chips show the user's word at once; Recent keeps its place
+   * (no reload of a long scrolled list), the other views reload. */
+  function afterCorrection(f, label, labelKind) {
+    $("#face-dialog").close();
+    const shown = labelKind === "stranger" ? null : label || (labelKind ? null : f.modelName) || null;
+    Object.assign(f, { label, labelKind, shown });
+    for (const chip of document.querySelectorAll(`.face-chip[data-face="${CSS.escape(f.id)}"]`)) {
+      chip.dataset.name = shown || "";
+      const caption = chip.querySelector(".face-name:not(.when)");
+      if (caption) {
+        caption.textContent = shown || (labelKind === "stranger" ? "Not known" : "Unknown");
+        caption.classList.toggle("unknown", !shown);
+      }
+      chip.setAttribute("aria-label", shown ? `${shown}. Correct this face` : "Unknown face. Name it");
+    }
+    markStale();
+    if (currentTab === "recent") stale.delete("recent");
+    else route();
+  }
+
   function correctFace(body, button, message) {
     const f = currentFace;
     if (!f || !f.id) return;
     act(button, () => post(`/api/faces/${enc(f.id)}/correct`, body), message).then((result) => {
       if (result === undefined) return;
-      $("#face-dialog").close();
-      refreshCurrent();
+      afterCorrection(f, body.name || null, body.stranger ? "stranger" : "person");
     });
   }
 
@@ -410,9 +431,7 @@
       const f = currentFace;
       if (!f) return;
       act(e.currentTarget, () => post(`/api/faces/${enc(f.id)}/clear`), "Your label was removed").then((r) => {
-        if (r === undefined) return;
-        $("#face-dialog").close();
-        refreshCurrent();
+        if (r !== undefined) afterCorrection(f, null, null);
       });
     });
   }
@@ -650,9 +669,11 @@
   }
 
   let reloadTimer = null;
-  /** After a failed change (another browser may have changed the same group) the list is reloaded,
-   * so the page shows what the database now says. */
+  /** After a change refused because the group is gone or changed (another browser, the clustering
+   * pass) the list is reloaded, so the page shows what the database now says. Other refusals (a
+   * bad name) keep the card as it is, with what the user typed. */
   function reloadUnknownSoon() {
+    if (!lastFailure || ![404, 409, 410].includes(lastFailure.status)) return;
     clearTimeout(reloadTimer);
     reloadTimer = setTimeout(() => loadUnknown(true), 300);
   }
