@@ -1,6 +1,6 @@
 import Foundation
 
-/// worker.json's `faces` section: face crops, their retention, clustering of unknown faces and the
+/// worker.json's `faces` facesSection: face crops, their retention, clustering of unknown faces and the
 /// training dataset the faces page writes into.
 struct FacesConfiguration: Equatable {
     /// Where crops are written and served from; nil: no crops.
@@ -20,22 +20,22 @@ struct FacesConfiguration: Equatable {
 
 extension ServerConfiguration {
     mutating func readFacesSection(_ root: inout JSONFields) throws(ConfigurationError) {
-        guard var section = try root.object("faces") else { return }
+        guard var facesSection = try root.object("faces") else { return }
         var faces = FacesConfiguration()
-        faces.cropsPath = try section.string("cropsPath")
-        faces.datasetPath = try section.string("datasetPath")
+        faces.cropsPath = try facesSection.string("cropsPath")
+        faces.datasetPath = try facesSection.string("datasetPath")
         for (key, path) in [("cropsPath", faces.cropsPath), ("datasetPath", faces.datasetPath)] {
             if let path, !path.hasPrefix("/") {
                 throw .invalid("faces.\(key)", "must be an absolute path, not \"\(path)\"")
             }
         }
-        if let keep = try section.string("keep") {
+        if let keep = try facesSection.string("keep") {
             guard ["all", "unknown", "none"].contains(keep) else {
                 throw .invalid("faces.keep", "must be \"all\", \"unknown\" or \"none\", not \"\(keep)\"")
             }
             faces.keep = keep
         }
-        if var retention = try section.object("retention") {
+        if var retention = try facesSection.object("retention") {
             faces.retentionUnknownDays = try retention.double(
                 "unknownDays", default: faces.retentionUnknownDays, in: 0...36500)
             faces.retentionNamedDays = try retention.double(
@@ -46,14 +46,14 @@ extension ServerConfiguration {
                 "intervalSeconds", default: faces.retentionIntervalSeconds, in: 1...86400)
             try retention.rejectUnknownFields()
         }
-        if var cluster = try section.object("cluster") {
+        if var cluster = try facesSection.object("cluster") {
             faces.clusterDistance = try cluster.double("distance", default: faces.clusterDistance, in: 0.01...2)
             faces.clusterMinFaces = try cluster.int("minFaces", default: faces.clusterMinFaces, in: 1...1000)
             faces.clusterIntervalSeconds = try cluster.double(
                 "intervalSeconds", default: faces.clusterIntervalSeconds, in: 0.1...86400)
             try cluster.rejectUnknownFields()
         }
-        try section.rejectUnknownFields()
+        try facesSection.rejectUnknownFields()
         self.faces = faces
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import Web
 import ZeroMQ
 
-/// worker.json's `web` section: the faces page and its API (off without `address`).
+/// worker.json's `web` webSection: the faces page and its API (off without `address`).
 struct WebConfiguration: Equatable {
     var host: String
     var port: Int
@@ -40,17 +40,17 @@ struct WebConfiguration: Equatable {
 
 extension ServerConfiguration {
     mutating func readWebSection(_ root: inout JSONFields) throws(ConfigurationError) {
-        guard var section = try root.object("web") else { return }
-        let address = try section.string("address")
-        let allowRemote = try section.bool("allowRemote", default: false)
-        let token = try section.string("token")
-        let tokenFile = try section.string("tokenFile")
-        let zoneminderURL = try section.string("zoneminderURL")
-        let maxUploadBytes = try section.int("maxUploadBytes", default: 10 << 20, in: 1024...(1 << 30))
-        let maxUploadPixels = try section.int("maxUploadPixels", default: 40_000_000, in: 1...1_000_000_000)
-        let assetsPath = try section.string("assetsPath")
-        try section.rejectUnknownFields()
-        guard let address else { return }  // the section without an address: no page
+        guard var webSection = try root.object("web") else { return }
+        let address = try webSection.string("address")
+        let allowRemote = try webSection.bool("allowRemote", default: false)
+        let token = try webSection.string("token")
+        let tokenFile = try webSection.string("tokenFile")
+        let zoneminderURL = try webSection.string("zoneminderURL")
+        let maxUploadBytes = try webSection.int("maxUploadBytes", default: 10 << 20, in: 1024...(1 << 30))
+        let maxUploadPixels = try webSection.int("maxUploadPixels", default: 40_000_000, in: 1...1_000_000_000)
+        let assetsPath = try webSection.string("assetsPath")
+        try webSection.rejectUnknownFields()
+        guard let address else { return }  // the webSection without an address: no page
         guard let colon = address.lastIndex(of: ":"), let port = Int(address[address.index(after: colon)...]),
             (0...65535).contains(port), colon != address.startIndex
         else { throw .invalid("web.address", "must be host:port, not \"\(address)\"") }
