@@ -11,7 +11,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
 
-from conftest import SCREENSHOTS, new_browser
+from conftest import SCREENSHOTS, new_browser, stage_scene
 
 WAIT = 120  # bound of each explicit wait: a missing element fails the test instead of hanging it
 
@@ -399,3 +399,39 @@ def test_two_browsers_labelling_at_once_stay_consistent(scene, browser):
         assert scene.rows("SELECT count(*) FROM detections WHERE label = 'Frank'") == [(0,)]
     finally:
         other.quit()
+
+
+# ------------------------------------------------------------------------------------ access and looks
+
+TOKEN = "page-test-token-0123456789"
+
+
+def test_with_a_token_the_page_works_once_the_browser_has_it(web, seed, recognition_set, tmp_path, browser):
+    """With web.token the server asks the browser for HTTP basic credentials (the token as password):
+    without them nothing of the page is served; with them (as after the browser's own login prompt)
+    every part works: the API, the crops and changes."""
+    staged = stage_scene(seed, recognition_set, tmp_path / "dataset")
+    staged.server = web(dataset=staged.dataset, token=TOKEN)
+    refused = staged.server.get("/", token=False)
+    assert refused.status == 401 and refused.headers.get("WWW-Authenticate", "").startswith("Basic")
+    host = staged.url.removeprefix("http://")
+    browser.get(f"http://viewer:{TOKEN}@{host}/#unknown")
+    card(browser, staged.clusters["salley"])
+    wait(browser, crops_settled, "the crops")
+    assert browser.execute_script("return document.querySelectorAll('.mosaic img.loaded').length") > 0
+    rock = staged.clusters["rock"]
+    name_cluster(browser, rock, "Gina")
+    wait_toast(browser, "named Gina")
+    assert staged.rows("SELECT name FROM face_clusters WHERE cluster_id = %s", (rock,)) == [("Gina",)]
+
+
+def test_dark_mode_follows_the_system(scene, browser):
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-color-scheme", "value": "dark"}]})
+    open_tab(browser, scene, "unknown")
+    dark = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+    shoot(browser, "unknown-desktop-dark")
+    browser.execute_cdp_cmd("Emulation.setEmulatedMedia",
+                            {"features": [{"name": "prefers-color-scheme", "value": "light"}]})
+    light = browser.execute_script("return getComputedStyle(document.body).backgroundColor")
+    assert dark == "rgb(17, 20, 24)" and light == "rgb(246, 247, 249)"

@@ -156,7 +156,9 @@
     }
     let response;
     try {
-      response = await fetch(path, init);
+      // Against the origin, not the document's URL: opened as http://user:token@host/ (basic auth)
+      // the document's URL holds credentials, which fetch refuses in a URL.
+      response = await fetch(new URL(path, location.origin), init);
     } catch (err) {
       throw new ApiError(`zmface cannot be reached (${err.message})`, 0);
     }
@@ -205,12 +207,15 @@
     if (!url) return;
     img.addEventListener("load", () => img.classList.add("loaded"), { once: true });
     img.addEventListener("error", () => img.classList.add("missing"), { once: true });
-    if (!localStorage.getItem(TOKEN_KEY) || !url.startsWith("/")) {
-      img.src = url;
+    // Resolved against the origin, like fetch: a document URL with credentials in it would make the
+    // browser refuse the image.
+    const absolute = new URL(url, location.origin);
+    if (!localStorage.getItem(TOKEN_KEY) || absolute.origin !== location.origin) {
+      img.src = absolute.href;
       return;
     }
     try {
-      const response = await fetch(url, { headers: authHeaders() });
+      const response = await fetch(absolute, { headers: authHeaders() });
       if (!response.ok) throw new Error(String(response.status));
       img.src = URL.createObjectURL(await response.blob());
     } catch {
