@@ -968,7 +968,8 @@
     const pct = Math.round(Math.max(0, Math.min(1, progress)) * 100);
     $("#train-progress").setAttribute("aria-valuenow", String(pct));
     $("#train-progress .progress-fill").style.width = `${pct}%`;
-    $("#train-step").textContent = running || state === "done" ? [step, `${pct} %`].filter(Boolean).join(" · ") : step;
+    const stepText = step && step.toLowerCase() !== state ? step : "";
+    $("#train-step").textContent = running || state === "done" ? [stepText, `${pct} %`].filter(Boolean).join(" · ") : stepText;
     $("#train-message").textContent = field(status, "message") || (state === "idle" ? "Ready." : "");
     $("#train-started").textContent = exact(field(status, "startedAt", "started_at")) || "—";
     $("#train-finished").textContent = exact(field(status, "finishedAt", "finished_at")) || "—";
