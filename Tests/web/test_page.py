@@ -185,6 +185,32 @@ def test_phone_viewport_has_no_horizontal_scroll(scene, phone, tab):
     shoot(phone, f"{tab.replace('/', '-')}-phone")
 
 
+def test_phone_sheets_fit_the_screen(scene, phone):
+    open_tab(phone, scene, "unknown")
+    card(phone, scene.clusters["simm"]).find_element(By.CSS_SELECTOR, ".mosaic").click()
+    wait(phone, lambda d: len(css(d, "#cluster-faces .face-chip")) == len(scene.cluster_faces["simm"]), "the faces")
+    assert no_horizontal_scroll(phone)
+    width = phone.execute_script("return document.getElementById('cluster-dialog').getBoundingClientRect().width")
+    assert width <= 390
+    shoot(phone, "cluster-phone")
+    phone.find_element(By.ID, "cluster-close").click()
+    open_face(phone, scene, scene.people_faces["Alice"][0])
+    assert no_horizontal_scroll(phone)
+    shoot(phone, "face-phone")
+
+
+@pytest.mark.parametrize("tab", ["recent", "unknown", "people", "people/Alice", "train"])
+def test_every_control_has_an_accessible_name(scene, browser, tab):
+    open_tab(browser, scene, tab)
+    unnamed = browser.execute_script("""
+        const name = el => (el.getAttribute('aria-label') || el.textContent || el.title ||
+                            [...(el.labels || [])].map(l => l.textContent).join(' ')).trim();
+        return [...document.querySelectorAll('button, input, a[href], [role=tab]')]
+            .filter(el => el.getClientRects().length && !name(el))
+            .map(el => el.outerHTML.slice(0, 120));""")
+    assert unnamed == []
+
+
 # ------------------------------------------------------------------------------------ labelling
 
 def name_cluster(driver, cluster_id, name):

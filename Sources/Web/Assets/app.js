@@ -843,10 +843,14 @@
     const name = field(raw, "name");
     const photos = field(raw, "trainingPhotos", "training_photos", "photos") ?? 0;
     const labelled = field(raw, "labelledFaces", "labelled_faces", "labelled") ?? 0;
+    const recognized = field(raw, "recognizedFaces", "recognized_faces") ?? 0;
+    const sightingCount = Number(labelled) + Number(recognized);
     const lastSeen = field(raw, "lastSeen", "last_seen");
     const sightings = list(field(raw, "recent", "recentSightings", "recent_sightings", "sightings") || [], "faces").map(face);
     const avatar = sightings[0]?.crop || field(raw, "photo", "avatar");
-    const stats = [plural(typeof photos === "number" ? photos : photos.length, "training photo"), labelled ? plural(labelled, "labelled face") : null].filter(Boolean).join(" · ");
+    const stats = [plural(typeof photos === "number" ? photos : photos.length, "training photo"), sightingCount ? plural(sightingCount, "sighting") : null]
+      .filter(Boolean)
+      .join(" · ");
     return h(
       "button.card.person-card",
       { type: "button", dataset: { person: name }, onclick: () => (location.hash = `#people/${enc(name)}`), "aria-label": `${name}: ${stats}` },
