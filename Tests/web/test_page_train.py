@@ -14,8 +14,8 @@ from test_page import card, name_cluster, open_tab, shoot, visible, wait, wait_t
 TRAINING = 900  # bound of the wait for the whole job (encode and train on 2 shared cores)
 
 
-def test_retrain_from_the_page_shows_progress_and_learns_the_named_cluster(web, seed, base_dataset, tmp_path,
-                                                                          browser):
+def test_retrain_from_the_page_shows_progress_and_learns_the_named_cluster(web, seed, recognition_set, base_dataset,
+                                                                          tmp_path, browser):
     dataset_src, base_model = base_dataset
     dataset = tmp_path / "dataset"
     shutil.copytree(dataset_src, dataset)
