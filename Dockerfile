@@ -59,6 +59,8 @@ RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --
     && install -d -o zmface -g zmface -m 755 /run/zmface
 COPY --from=build /out/ /
 COPY --from=models /out/ /
+# The faces page's files (web.address), where the binary looks for them (../share/zmface/web).
+COPY Sources/Web/Assets/ /usr/local/share/zmface/web/
 # Fails the build here, not at the first start, when a library the binary links is missing.
 RUN if ldd /usr/local/bin/zmface /usr/local/lib/zmface/*.so | grep 'not found'; then exit 1; fi \
     && /usr/local/bin/zmface --help >/dev/null && /usr/local/bin/zmface info | grep '^HOG detector' 

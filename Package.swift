@@ -89,6 +89,19 @@ let package = Package(
             dependencies: ["ZMFaceCore", "CMosquitto", .product(name: "Logging", package: "swift-log")]
         ),
         .target(name: "MessagePack"),
+        // The faces page: its REST API, the static page (served from Assets/, found like the models)
+        // and the train job. The OpenAPI file is compiled in and served at /api/openapi.yaml.
+        .target(
+            name: "Web",
+            dependencies: [
+                "Sink", "FaceAPI", "Recognition", "Workers", "ZMFaceCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            exclude: ["Assets"],
+            resources: [.embedInCode("openapi.yaml")]
+        ),
         .target(name: "ZeroMQ", dependencies: ["CZmq"]),
         .target(
             name: "ZeroRPC",
@@ -98,7 +111,7 @@ let package = Package(
             name: "zmface",
             dependencies: [
                 "ZMFaceCore", "Workers", "Recognition", "Training", "Ingest", "Sink", "ZeroMQ", "ZeroRPC", "FaceAPI",
-                "MessagePack", "MQTT",
+                "MessagePack", "MQTT", "Web",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -122,6 +135,10 @@ let package = Package(
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
         .testTarget(name: "ConfigurationTests", dependencies: ["zmface", "Workers", "ZMFaceCore", "MQTT"]),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Workers", "ZMFaceCore"]),
+        .testTarget(
+            name: "WebTests",
+            dependencies: ["Web", "Sink", "ZMFaceCore", .product(name: "Hummingbird", package: "hummingbird")]
+        ),
         .testTarget(name: "SinkTests", dependencies: ["Sink", "ZMFaceCore", "ZeroMQ", "MQTT"]),
     ],
     swiftLanguageModes: [.v6],

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import MessagePack
 public import Recognition
 public import Workers
@@ -132,6 +132,45 @@ public struct DetectFacesService: Sendable {
         } catch let error as RecognitionError {
             throw DetectFacesError(.runtimeError, error.description)
         }
+    }
+
+    /// A whole picture sent in a request body (the faces page's `POST /api/recognize`): decoded on
+    /// a worker within `limits.decoder`'s size and pixel limits, every face through the one
+    /// pipeline, described exactly as `detect_faces` describes the faces of a person box. Returns
+    /// JSON text `{"width", "height", "faceStatus", "faces": [...]}`. Throws `ImageDecodingError` for
+    /// a picture that cannot be used, `DetectFacesError` (`Overloaded`) when no worker is free in time.
+    public func recognizeImage(_ data: Data, name: String) async throws -> String {
+        let (recognizer, decoder) = (recognizer, limits.decoder)
+        guard data.count <= decoder.maxFileBytes else {
+            ResourceLimit.imageBytes.recordBreach()
+            throw ImageDecodingError.fileTooLarge(path: name, bytes: data.count, limit: decoder.maxFileBytes)
+        }
+        let answer: Result<(Int, Int, RegionReport), ImageDecodingError>
+        do {
+            answer = try await pool.run(waitingAtMost: limits.queueWait) { models in
+                let image: RGBImage
+                do {
+                    (image, _) = try Telemetry.Stage.decode.measure { try decoder.decode(data, name: name) }
+                } catch let error as ImageDecodingError {
+                    error.breachedLimit?.recordBreach()
+                    return .failure(error)
+                }
+                return .success((image.width, image.height, try recognizer.recognize(image, models: models)))
+            }
+        } catch let error as PoolError {
+            if case .overloaded = error { ResourceLimit.queueWait.recordBreach() }
+            throw DetectFacesError(.overloaded, error.description)
+        } catch let error as RecognitionError {
+            throw DetectFacesError(.runtimeError, error.description)
+        }
+        let (width, height, report) = try answer.get()
+        Telemetry.personLabelAnswered(report.status)
+        return PythonJSON.serialize(
+            .map([
+                (.string("width"), .int(Int64(width))), (.string("height"), .int(Int64(height))),
+                (.string("faceStatus"), .string(report.status.rawValue)),
+                (.string("faces"), .array(report.faces.map(Self.describe))),
+            ]))
     }
 
     /// Adds the answer to a person label, keeping its keys and their order; `face` goes last among the

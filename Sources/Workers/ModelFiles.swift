@@ -1,4 +1,5 @@
 public import Foundation
+import ZMFaceCore
 
 /// The dlib model files a worker loads, all from face_recognition_models 0.3.0 (public domain).
 /// The 68-point landmark model is deliberately absent: its training data forbids commercial use and
@@ -25,23 +26,11 @@ public struct ModelFiles: Sendable, Equatable {
         explicit: String? = nil,
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(RecognitionError) -> ModelFiles {
-        let candidates: [String]
-        if let explicit {
-            candidates = [explicit]
-        } else {
-            let executable = URL(fileURLWithPath: CommandLine.arguments.first ?? "").resolvingSymlinksInPath()
-                .deletingLastPathComponent()
-            candidates =
-                [
-                    environment["ZMFACE_MODELS"], "models",
-                    executable.appendingPathComponent("../../../models").standardizedFileURL.path,
-                    executable.appendingPathComponent("../share/zmface/models").standardizedFileURL.path,
-                    "/usr/share/zmface/models",
-                ].compactMap { $0 }
-        }
-        for candidate in candidates {
-            let files = ModelFiles(directory: URL(fileURLWithPath: candidate, isDirectory: true))
-            if FileManager.default.fileExists(atPath: files.resnet.path) { return files }
+        let candidates = InstallLocations.candidates(
+            explicit: explicit, environmentVariable: "ZMFACE_MODELS", currentDirectoryPath: "models",
+            checkoutPath: "models", sharePath: "models", environment: environment)
+        if let found = InstallLocations.first(of: candidates, containing: resnetName) {
+            return ModelFiles(directory: URL(fileURLWithPath: found, isDirectory: true))
         }
         throw .modelsNotFound(searched: candidates)
     }

@@ -11,6 +11,16 @@ public struct FaceKey: Sendable, Hashable, Comparable, CustomStringConvertible {
         self.faceIndex = faceIndex
     }
 
+    /// Parses the page's form; nil for anything else (signs, spaces, missing or extra parts).
+    public init?(_ text: some StringProtocol) {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3,
+            parts.allSatisfy({ !$0.isEmpty && $0.allSatisfy(\.isASCII) && $0.allSatisfy(\.isNumber) }),
+            let event = Int64(parts[0]), let frame = Int32(parts[1]), let face = Int32(parts[2])
+        else { return nil }
+        self.init(eventID: event, frameID: Int(frame), faceIndex: Int(face))
+    }
+
     public var description: String { "\(eventID)-\(frameID)-\(faceIndex)" }
 
     /// The crop file's path relative to `faces.cropsPath`.

@@ -65,7 +65,10 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
         let registry = metricsEndpoint.map { _ in MetricsService.bootstrap() }
-        try await ServerRuntime.run(settings, ingesting: settings.zoneminder.enabled, logger: logger) { runtime in
+        try await ServerRuntime.run(
+            settings, ingesting: settings.zoneminder.enabled, web: true, configurationPath: configurationPath,
+            logger: logger
+        ) { runtime in
             let (pool, classifier) = (runtime.pool, runtime.classifier)
             let service = DetectFacesService(
                 pool: pool, recognizer: FaceRecognizer(settings: settings.recognition, identifier: classifier),

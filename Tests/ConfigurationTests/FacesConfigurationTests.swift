@@ -14,7 +14,7 @@ struct FacesConfigurationTests {
     @Test("without the section: no crops, the measured clustering distance and the documented defaults")
     func defaults() throws {
         let faces = try ServerConfiguration.fromWorkerJSON(JSONValue.parse(Data("{}".utf8))).faces
-        #expect(faces.cropsPath == nil && faces.keep == .all && faces.datasetPath == "/var/lib/zmface/dataset")
+        #expect(faces.cropsPath == nil && faces.keep == .all && faces.datasetPath == nil)
         #expect(faces.cluster.distance == 0.5 && faces.cluster.minFaces == 3 && faces.clusterIntervalSeconds == 10)
         #expect(faces.retention.unknownDays == 7 && faces.retention.namedDays == 30)
         #expect(faces.retention.maxCrops == 100_000 && faces.retentionIntervalSeconds == 3600)

@@ -58,13 +58,13 @@ run_database_pytest() {
   exec "$venv/bin/python" -m pytest -p no:cacheprovider -q "$suite" "$@"
 }
 
-# ensure_ingest_venv: the one venv of the database-backed Python tests (ingest, mqtt), the soak and the demo
+# ensure_ingest_venv: the one venv of the database-backed Python tests (ingest, mqtt, web), the soak and the demo
 # (.cache/venv-ingest); prints its path (pip's output goes to stderr). One list here, so they
 # never rebuild it back and forth. Use as venv=$(ensure_ingest_venv) under `set -e`.
 ensure_ingest_venv() {
   local venv=$ZMFACE_CACHE/venv-ingest
   ensure_venv "$venv" PyMySQL==1.1.1 "psycopg[binary]==3.2.3" pillow==11.0.0 pyzmq==27.3.0 msgpack==1.2.4 \
-    pytest==8.3.4 paho-mqtt==2.1.0 >&2
+    pytest==8.3.4 paho-mqtt==2.1.0 selenium==4.51.0 >&2
   printf '%s\n' "$venv"
 }
 

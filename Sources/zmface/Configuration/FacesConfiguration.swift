@@ -12,8 +12,9 @@ struct FacesConfiguration: Equatable {
     var retentionIntervalSeconds = 3600.0
     var cluster = FaceClusterSettings()
     var clusterIntervalSeconds = 10.0
-    /// The training dataset folder (one folder per person) that labelled crops are exported to.
-    var datasetPath = "/var/lib/zmface/dataset"
+    /// The training dataset folder (one folder per person, `Unknown/` for strangers) that the faces
+    /// page's Retrain exports labelled crops to and trains from; nil: Retrain is off.
+    var datasetPath: String?
 }
 
 extension ServerConfiguration {
@@ -49,9 +50,13 @@ extension ServerConfiguration {
             if let path, path.isEmpty || path.contains("\u{0}") {
                 throw .invalid("faces.\(field)", "must be a folder path")
             }
+            // The page serves and the train job writes there: never relative to wherever it started.
+            if let path, !path.hasPrefix("/") {
+                throw .invalid("faces.\(field)", "must be an absolute path, not \"\(path)\"")
+            }
         }
         settings.cropsPath = cropsPath
-        settings.datasetPath = datasetPath ?? settings.datasetPath
+        settings.datasetPath = datasetPath
         faces = settings
     }
 }

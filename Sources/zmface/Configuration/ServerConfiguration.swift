@@ -36,8 +36,10 @@ struct ServerConfiguration: Equatable {
     var publish = PublishConfiguration()
     /// worker.json `mqtt`; nil: no MQTT.
     var mqtt: MQTTConfiguration?
-    /// worker.json `faces`: crops, clusters of unknown faces, retention.
+    /// worker.json `faces`: crops, clusters of unknown faces, retention, the training dataset.
     var faces = FacesConfiguration()
+    /// worker.json `web`; nil: no faces page.
+    var web: WebConfiguration?
     /// Things the operator should know about the file (e.g. settings of the original that have no effect).
     var notices: [String] = []
 
@@ -136,6 +138,7 @@ struct ServerConfiguration: Equatable {
         try config.readCurveSection(&root)
         try config.readMQTTSection(&root)
         try config.readFacesSection(&root)
+        try config.readWebSection(&root)
         try root.rejectUnknownFields()
         try config.validateEndpoints()
         try config.validatePipeline()

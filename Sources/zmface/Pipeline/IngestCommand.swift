@@ -31,7 +31,11 @@ struct IngestCommand: AsyncParsableCommand {
         RecognitionStack.bootstrapLogging(options.logLevel)
         let logger = Logger(label: "zmface")
         let settings = try CommandError.reportingFailure { try options.settings() }
-        try await ServerRuntime.run(settings, ingesting: true, logger: logger) { runtime in
+        try await ServerRuntime.run(
+            settings, ingesting: true, web: !once,
+            configurationPath: ServerConfiguration.path(explicit: options.config),
+            logger: logger
+        ) { runtime in
             if once {
                 try await runtime.ingestion.migrate(logger: logger)
                 let count = try await runtime.ingestion.ingestor.run(once: true)

@@ -3,6 +3,7 @@ import Ingest
 import Logging
 import ServiceLifecycle
 import Sink
+import Web
 import Workers
 import ZMFaceCore
 
@@ -19,10 +20,12 @@ struct ServerRuntime {
     let mqtt: MQTTPublishing?
     /// Present when the runtime was started with `ingesting`.
     let pipeline: IngestionPipeline?
+    /// The faces page, when `web.address` is set.
+    let facesPage: WebAPI?
 
     static func run(
-        _ settings: ServerConfiguration, ingesting: Bool, mqtt withMQTT: Bool = true, logger: Logger,
-        _ body: (ServerRuntime) async throws -> Void
+        _ settings: ServerConfiguration, ingesting: Bool, mqtt withMQTT: Bool = true, web withWeb: Bool = false,
+        configurationPath: String? = nil, logger: Logger, _ body: (ServerRuntime) async throws -> Void
     ) async throws {
         let (pool, classifier) = try await CommandError.reportingFailure {
             if ingesting {
@@ -30,11 +33,17 @@ struct ServerRuntime {
                 _ = try settings.requiredPostgresURL()
                 _ = try settings.zoneminder.resolvedDatabase()
             }
+            if withWeb, settings.web != nil {
+                guard settings.resolvedPostgresURL() != nil else {
+                    throw ConfigurationError.invalid("postgres.url", "is required by the faces page (web.address)")
+                }
+            }
             return try await RecognitionStack.start(settings, logger: logger)
         }
         var publisher: ResultPublisher?
         var mqtt: MQTTPublishing?
         var pipeline: IngestionPipeline?
+        var facesPage: WebAPI?
         defer {
             pipeline?.close()
             publisher?.stop()
@@ -57,10 +66,15 @@ struct ServerRuntime {
                         announcers: announcers.compactMap { $0 },
                         logger: logger)
                 }
+                if withWeb {
+                    facesPage = try FacesPage.make(
+                        settings, configurationPath: configurationPath, pool: pool, classifier: classifier,
+                        logger: logger)
+                }
                 try await body(
                     ServerRuntime(
                         settings: settings, logger: logger, pool: pool, classifier: classifier, publisher: publisher,
-                        mqtt: mqtt, pipeline: pipeline))
+                        mqtt: mqtt, pipeline: pipeline, facesPage: facesPage))
             }
         } catch {
             // After the body: nothing announces any more, and what is queued gets its chance.
@@ -73,7 +87,7 @@ struct ServerRuntime {
     }
 
     /// The services every long-running command runs: the heap trim, ingestion when there is a
-    /// pipeline, and the `status` topic when it is configured.
+    /// pipeline, the `status` topic when it is configured, and the faces page when it is.
     var services: [ServiceGroupConfiguration.ServiceConfiguration] {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: MemoryTrimService())]
         if let pipeline {
@@ -88,6 +102,9 @@ struct ServerRuntime {
             settings.publish, publisher: publisher, pool: pool, store: pipeline?.store, classifier: classifier)
         {
             services.append(.init(service: status))
+        }
+        if let facesPage {
+            services.append(.init(service: WebService(api: facesPage)))
         }
         return services
     }
