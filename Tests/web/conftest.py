@@ -18,6 +18,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "ingest"))
 import zmfixture  # noqa: E402
 import webfixture  # noqa: E402
+from database_fixtures import mariadb, postgres, zm  # noqa: E402,F401  (fixtures, shared with Tests/ingest)
 
 ROOT = HERE.parents[1]
 ZMFACE = Path(os.environ.get("ZMFACE_BIN", ROOT / ".build/debug/zmface"))
@@ -28,16 +29,6 @@ def zmface_bin():
     if not os.access(ZMFACE, os.X_OK):
         pytest.fail(f"{ZMFACE} not built: run swift build first")
     return ZMFACE
-
-
-@pytest.fixture(scope="session")
-def postgres():
-    pg = zmfixture.Postgres()
-    try:
-        pg.start()
-        yield pg
-    finally:
-        pg.close()
 
 
 @pytest.fixture

@@ -7,4 +7,4 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 . scripts/lib/common.sh
 
-run_database_pytest Tests/web "" -- "$@"
+run_database_pytest Tests/web "mariadbd mariadb-install-db ffmpeg ffprobe" -- "$@"
