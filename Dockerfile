@@ -21,12 +21,16 @@ COPY Package.swift ./
 COPY Sources ./Sources
 COPY Tests ./Tests
 # libzmfhog-x86-64-v3.so is dlib's HOG detector built for AVX2/FMA, which zmface loads from
-# ../lib/zmface on CPUs that have them (`zmface info` says which detector runs).
+# ../lib/zmface on CPUs that have them (`zmface info` says which detector runs). It is compiled here
+# with the flags of Package.swift's CDlibHOGx86_64v3 target, not by SwiftPM: SwiftPM links every
+# library against libswiftCore.so, which this image does not have (zmface carries its Swift runtime
+# statically) and which the C++-only library never calls.
 RUN swift build -c release --product zmface --static-swift-stdlib \
-    && swift build -c release --product zmfhog-x86-64-v3 \
     && install -D -m 755 "$(swift build -c release --show-bin-path)/zmface" /out/usr/local/bin/zmface \
-    && install -D -m 644 "$(swift build -c release --show-bin-path)/libzmfhog-x86-64-v3.so" \
-         /out/usr/local/lib/zmface/libzmfhog-x86-64-v3.so
+    && mkdir -p /out/usr/local/lib/zmface \
+    && clang++ -std=c++17 -O2 -march=x86-64-v3 -fvisibility=hidden -fvisibility-inlines-hidden -fPIC -shared \
+         -I Sources/CDlib/include -o /out/usr/local/lib/zmface/libzmfhog-x86-64-v3.so \
+         Sources/CDlibHOGx86_64v3/hog_kernel_v3.cpp -ldlib
 # Without its debug symbols the binary is 78 MB instead of 174 MB (backtraces then show addresses).
 RUN strip /out/usr/local/bin/zmface /out/usr/local/lib/zmface/libzmfhog-x86-64-v3.so
 
