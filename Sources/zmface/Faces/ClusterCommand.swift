@@ -33,12 +33,7 @@ struct ClusterCommand: AsyncParsableCommand {
 
     func run() async throws {
         do {
-            var options = try PipelineOptions.parse(config.map { ["--config", $0] } ?? [])
-            options.database = database
-            let settings = try options.settings()
-            guard let url = settings.resolvedPostgresURL(), !url.isEmpty else {
-                throw CommandError.message("no database: pass --database, set ZMFACE_DATABASE_URL or postgres.url")
-            }
+            let (settings, url) = try PipelineOptions.databaseSettings(config: config, database: database)
             var rule = settings.faces.cluster
             if let distance {
                 guard (0.05...2).contains(distance) else { throw CommandError.message("--distance must be 0.05-2") }

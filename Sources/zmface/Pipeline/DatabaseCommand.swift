@@ -28,11 +28,7 @@ struct DatabaseCommand: AsyncParsableCommand {
 
         func run() async throws {
             do {
-                var options = try PipelineOptions.parse(config.map { ["--config", $0] } ?? [])
-                options.database = database
-                guard let url = try options.settings().resolvedPostgresURL(), !url.isEmpty else {
-                    throw CommandError.message("no database: pass --database, set ZMFACE_DATABASE_URL or postgres.url")
-                }
+                let (_, url) = try PipelineOptions.databaseSettings(config: config, database: database)
                 let store = ResultStore(conninfo: url)
                 defer { store.close() }
                 let applied = try await store.migrate()

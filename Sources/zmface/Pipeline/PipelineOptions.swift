@@ -36,4 +36,16 @@ struct PipelineOptions: ParsableArguments {
         if let database { settings.postgresURLOverride = database }
         return settings
     }
+
+    /// For the commands that only talk to PostgreSQL (`db migrate`, `cluster`): the settings of
+    /// `config` with `database` over them, and the PostgreSQL URL they resolve to.
+    static func databaseSettings(config: String?, database: String?) throws -> (ServerConfiguration, url: String) {
+        var options = try PipelineOptions.parse(config.map { ["--config", $0] } ?? [])
+        options.database = database
+        let settings = try options.settings()
+        guard let url = settings.resolvedPostgresURL(), !url.isEmpty else {
+            throw CommandError.message("no database: pass --database, set ZMFACE_DATABASE_URL or postgres.url")
+        }
+        return (settings, url)
+    }
 }
