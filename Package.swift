@@ -123,7 +123,7 @@ let package = Package(
         .executableTarget(
             name: "zmface-bench",
             dependencies: [
-                "ZMFaceCore", "Workers", "Ingest", "Sink", "ZeroMQ",
+                "ZMFaceCore", "Workers", "Training", "Ingest", "Sink", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

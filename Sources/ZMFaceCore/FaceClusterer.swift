@@ -61,7 +61,12 @@ public struct FaceClusterer<Key: Hashable & Sendable>: Sendable {
         waitingKeys.append(key)
         let needed = max(settings.minFaces, 1)
         // The new face, then its neighbours: one of them may have reached enough neighbours now.
-        for candidate in [point] + waiting.neighbours(of: encoding).filter({ $0 != point }) {
+        let near = waiting.neighbours(of: encoding)
+        if near.count >= needed {
+            form(near)
+            return
+        }
+        for candidate in near where candidate != point {
             let group = waiting.neighbours(of: waiting.encoding(candidate))
             guard group.count >= needed else { continue }
             form(group)

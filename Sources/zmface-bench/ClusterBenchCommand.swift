@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Sink
+import Training
 import ZMFaceCore
 
 /// Clustering time for many unknown faces, and how pure the clusters are. The faces are
@@ -49,7 +50,7 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let seeds = try readEncodings()
-        var rng = SplitMix(state: 2026)
+        var rng = SeededGenerator(seed: 2026)
         let people = max(1, Int(Double(faces) * (1 - loners)) / facesPerPerson)
         let centres = (0..<people).map { person in
             add(seeds[person % seeds.count], direction(&rng, length: personSpread))
@@ -159,21 +160,15 @@ struct ClusterBenchCommand: AsyncParsableCommand {
 
     private func add(_ a: [Float], _ b: [Float]) -> [Float] { zip(a, b).map { $0 + $1 } }
 
-    private func direction(_ rng: inout SplitMix, length: Float) -> [Float] {
+    private func direction(_ rng: inout SeededGenerator, length: Float) -> [Float] {
         let raw = (0..<FaceEncoding.dimensions).map { _ in rng.unit() - 0.5 }
         let norm = raw.reduce(0) { $0 + $1 * $1 }.squareRoot()
         return raw.map { $0 * length / norm }
     }
 
-    struct SplitMix {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-        mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
-    }
+}
+
+extension SeededGenerator {
+    /// Uniform in [0, 1), from the top 24 bits.
+    fileprivate mutating func unit() -> Float { Float(next() >> 40) / Float(1 << 24) }
 }

@@ -42,7 +42,6 @@ public final class FaceClusterStore: Sendable {
             try connection.transaction { connection -> (PassReport, Waiting)? in
                 guard try connection.execute("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").rows.first?[0] == "t"
                 else { return nil }
-                let clusters = try Self.clusters(where: "true", on: connection)
                 let waitingKeys = try connection.execute(
                     """
                     SELECT event_id, frame_id, face_index FROM detections
@@ -57,6 +56,7 @@ public final class FaceClusterStore: Sendable {
                     let still = Set(waitingKeys)
                     return (PassReport(waiting: waitingKeys.count), known.filter { still.contains($0.key) })
                 }
+                let clusters = try Self.clusters(where: "true", on: connection)
                 let encodings = try Self.encodings(of: fresh, on: connection)
                 var clusterer = FaceClusterer<FaceKey>(settings: settings, clusters: clusters)
                 var report = PassReport(newFaces: fresh.count)

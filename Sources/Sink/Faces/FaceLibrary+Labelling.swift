@@ -134,7 +134,7 @@ extension FaceLibrary {
             let inside = Set(
                 try connection.execute(
                     """
-                    SELECT d.event_id || '-' || d.frame_id || '-' || d.face_index FROM detections d
+                    SELECT \(FaceSQL.faceID()) FROM detections d
                     JOIN unnest($2::bigint[], $3::int[], $4::int[]) AS f(e, fr, i)
                         ON d.event_id = f.e AND d.frame_id = f.fr AND d.face_index = f.i
                     WHERE d.cluster_id = $1 FOR UPDATE OF d
