@@ -82,7 +82,10 @@ let package = Package(
                 "ZMFaceCore", "CMariaDB", "CFFmpeg", .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .target(name: "Sink", dependencies: ["ZMFaceCore", "CPq", "ZeroMQ", "MQTT"]),
+        .target(
+            name: "Sink",
+            dependencies: ["ZMFaceCore", "CPq", "ZeroMQ", "MQTT", .product(name: "Logging", package: "swift-log")]
+        ),
         // The MQTT client (libmosquitto on its own thread); what is published is Sink's.
         .target(
             name: "MQTT",
@@ -123,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "zmface-bench",
             dependencies: [
-                "ZMFaceCore", "Workers", "Training", "Ingest", "Sink", "ZeroMQ",
+                "ZMFaceCore", "Workers", "Recognition", "Training", "Ingest", "Sink", "ZeroMQ",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -131,9 +134,13 @@ let package = Package(
         // MARK: Tests.
         .testTarget(name: "WorkersTests", dependencies: ["Workers", "Recognition", "Training", "ZMFaceCore"]),
         .testTarget(name: "MessagePackTests", dependencies: ["MessagePack"]),
-        .testTarget(name: "FaceAPITests", dependencies: ["FaceAPI", "Workers", "ZMFaceCore", "MessagePack"]),
+        .testTarget(
+            name: "FaceAPITests", dependencies: ["FaceAPI", "Recognition", "Workers", "ZMFaceCore", "MessagePack"]
+        ),
         .testTarget(name: "ZeroMQTests", dependencies: ["ZeroMQ"]),
-        .testTarget(name: "ConfigurationTests", dependencies: ["zmface", "Workers", "ZMFaceCore", "MQTT"]),
+        .testTarget(
+            name: "ConfigurationTests", dependencies: ["zmface", "Recognition", "Workers", "ZMFaceCore", "MQTT"]
+        ),
         .testTarget(name: "IngestTests", dependencies: ["Ingest", "Workers", "ZMFaceCore"]),
         .testTarget(
             name: "WebTests",

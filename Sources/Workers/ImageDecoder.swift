@@ -128,3 +128,9 @@ public struct ImageDecoder: Sendable, Equatable {
         }
     }
 }
+
+extension ImageDecoder: StillImageDecoding {
+    public func decodeImage(atPath path: String) throws -> RGBImage {
+        try decode(fileAtPath: path)
+    }
+}

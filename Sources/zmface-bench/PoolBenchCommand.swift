@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Recognition
 import Synchronization
 import Workers
 import ZMFaceCore

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Recognition
 import ServiceLifecycle
 import Workers
 

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Recognition
 import Workers
 
 /// The recognition half every long-running command needs: the worker pool and the classifier.

@@ -1,4 +1,5 @@
 import Foundation
+import Recognition
 import Testing
 import Workers
 import ZMFaceCore

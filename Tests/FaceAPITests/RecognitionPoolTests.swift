@@ -1,4 +1,5 @@
 import Foundation
+import Recognition
 import Synchronization
 import Testing
 import Workers

@@ -1,12 +1,6 @@
 public import Foundation
 public import ZMFaceCore
 
-/// Decodes a still image file (the capture JPEGs). The executable wires the project's strict
-/// libjpeg/libpng decoder in here, so a truncated JPEG is an error and not a grey-padded picture.
-public protocol StillImageDecoding: Sendable {
-    func decodeImage(atPath path: String) throws -> RGBImage
-}
-
 /// One chosen frame of an event: its pixels, or why there are none.
 public struct DecodedFrame: Sendable {
     public var frameID: Int

@@ -4,6 +4,7 @@ import Hummingbird
 import Logging
 import Metrics
 import Prometheus
+import Recognition
 import ServiceLifecycle
 import Workers
 import ZMFaceCore

@@ -32,11 +32,11 @@ struct IngestionPipeline: Sendable {
             maxPixels: settings.maxImagePixels)
         var ingest = settings.ingest
         ingest.concurrency = max(ingest.concurrency, settings.workers + 1)
-        let recognizer = PoolFrameRecognizer(
-            recognizer: FrameRecognizer(
-                pool: pool, recognizer: FaceRecognizer(settings: settings.recognition, identifier: classifier)),
-            classifier: classifier, crops: settings.faces.cropsPath == nil ? .none : settings.faces.keep)
+        let recognizer = FrameRecognizer(
+            pool: pool, settings: settings.recognition, classifier: classifier,
+            crops: settings.faces.cropsPath == nil ? .none : settings.faces.keep)
         let stop = StopSignal()
+        let source = EventIngestor.cursorKey(monitors: settings.zoneminder.monitors)
         var announcers = announcers
         var notesWriter: ZoneMinderNotesWriter?
         if settings.zoneminder.notes.enabled {
@@ -51,8 +51,9 @@ struct IngestionPipeline: Sendable {
             sink: PostgresResultSink(
                 store: store, announcers: announcers, instance: ingest.instance,
                 owner: ingest.instance + "/" + UUID().uuidString.prefix(8).lowercased(),
-                leaseSeconds: ingest.leaseSeconds,
-                source: EventIngestor.cursorKey(monitors: settings.zoneminder.monitors), logger: logger, stop: stop,
+                leaseSeconds: ingest.leaseSeconds, source: source,
+                legacySource: source == EventIngestor.liveSource ? nil : EventIngestor.liveSource, logger: logger,
+                stop: stop,
                 crops: settings.faces.cropsPath.map { FaceCropFiles(root: $0) }),
             settings: ingest, logger: logger, stop: stop)
         return IngestionPipeline(

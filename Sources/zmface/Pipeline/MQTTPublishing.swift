@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MQTT
+import Recognition
 import Sink
 
 /// The MQTT side of a running server: its client and announcer, started when worker.json has an

@@ -1,5 +1,6 @@
 import Ingest
 import Logging
+import Recognition
 import ServiceLifecycle
 import Sink
 

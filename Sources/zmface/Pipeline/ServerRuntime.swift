@@ -1,6 +1,7 @@
 import Foundation
 import Ingest
 import Logging
+import Recognition
 import ServiceLifecycle
 import Sink
 import Web

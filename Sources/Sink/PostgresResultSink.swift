@@ -1,13 +1,12 @@
-import Foundation
-import Ingest
-import Logging
-import Sink
-import ZMFaceCore
+public import Foundation
+public import Logging
+public import ZMFaceCore
 
 /// Ingestion's result sink: commit to PostgreSQL (results + cursor in one transaction), then
-/// tell the announcers (PUB socket, MQTT, ZoneMinder write-back) in turn. While PostgreSQL is down, `commit` waits and retries, so the whole pipeline pauses
-/// through the bounded pool and resumes with nothing lost.
-struct PostgresResultSink: IngestResultSink {
+/// tell the announcers (PUB socket, MQTT, ZoneMinder write-back) in turn. While PostgreSQL is
+/// down, `commit` waits and retries, so the whole pipeline pauses through the bounded pool and
+/// resumes with nothing lost.
+public struct PostgresResultSink: IngestResultSink {
     let store: ResultStore
     let announcers: [any ResultAnnouncer]
     /// This instance's name (`events.instance`); claims are made as `owner`, `<instance>/<token>`
@@ -18,46 +17,63 @@ struct PostgresResultSink: IngestResultSink {
     /// The cursor's key: one per set of monitors, so instances splitting the monitors never move
     /// each other's cursor past their unfinished events.
     let source: String
+    /// Before schema version 3 every instance kept its cursor under one key (`zoneminder`): an
+    /// instance with a monitor list starts from that key's cursor once. Nil when `source` is it.
+    let legacySource: String?
     let logger: Logger
     /// The ingestor's: on a shutdown during an outage the event in hand is given up uncommitted
     /// (the cursor has not moved, so the next start handles it again).
     let stop: StopSignal
     /// `faces.cropsPath`: where the recogniser's face crops are written before each commit.
-    var crops: FaceCropFiles? = nil
+    let crops: FaceCropFiles?
 
-    func lowWatermark() async throws -> Int64? {
+    public init(
+        store: ResultStore, announcers: [any ResultAnnouncer], instance: String, owner: String, leaseSeconds: Double,
+        source: String, legacySource: String?, logger: Logger, stop: StopSignal, crops: FaceCropFiles? = nil
+    ) {
+        self.store = store
+        self.announcers = announcers
+        self.instance = instance
+        self.owner = owner
+        self.leaseSeconds = leaseSeconds
+        self.source = source
+        self.legacySource = legacySource
+        self.logger = logger
+        self.stop = stop
+        self.crops = crops
+    }
+
+    public func lowWatermark() async throws -> Int64? {
         try await retrying("reading the cursor") { try await lowWatermarkOrLegacy() }
     }
 
-    func initializeLowWatermark(_ watermark: Int64) async throws {
+    public func initializeLowWatermark(_ watermark: Int64) async throws {
         try await retrying("recording the first cursor") {
             try await store.initializeLowWatermark(source: source, to: watermark)
         }
     }
 
-    func handledEvents(from: Int64) async throws -> Set<Int64> {
+    public func handledEvents(from: Int64) async throws -> Set<Int64> {
         try await retrying("reading handled events") { try await store.handledEvents(from: from) }
     }
 
-    /// Before version 3 every instance kept its cursor under `zoneminder`: a single instance with a
-    /// monitor list starts from it once.
     private func lowWatermarkOrLegacy() async throws -> Int64? {
         if let own = try await store.lowWatermark(source: source) { return own }
-        guard source != EventIngestor.liveSource else { return nil }
-        return try await store.lowWatermark(source: EventIngestor.liveSource)
+        guard let legacySource else { return nil }
+        return try await store.lowWatermark(source: legacySource)
     }
 
-    func releaseEarlierClaims() async throws {
+    public func releaseEarlierClaims() async throws {
         try await retrying("releasing this instance's earlier claims") {
             try await store.releaseClaims(ofInstance: instance, except: owner)
         }
     }
 
-    func databaseNow() async throws -> Date {
+    public func databaseNow() async throws -> Date {
         try await retrying("reading the database clock") { try await store.databaseNow() }
     }
 
-    func claim(_ eventID: Int64, for purpose: ClaimPurpose) async throws -> EventClaim {
+    public func claim(_ eventID: Int64, for purpose: ClaimPurpose) async throws -> EventClaim {
         let claim = try await retrying("claiming event \(eventID)") {
             try await store.claim(eventID, owner: owner, leaseSeconds: leaseSeconds, for: purpose)
         }
@@ -66,18 +82,18 @@ struct PostgresResultSink: IngestResultSink {
     }
 
     /// One attempt: when PostgreSQL is down the lease simply runs out.
-    func releaseClaim(_ eventID: Int64) async {
+    public func releaseClaim(_ eventID: Int64) async {
         try? await store.releaseClaim(eventID, owner: owner)
     }
 
     /// One attempt: the ingestor renews again a third of a lease later, so an outage costs nothing.
-    func renewClaim(_ eventID: Int64) async throws -> Bool {
+    public func renewClaim(_ eventID: Int64) async throws -> Bool {
         try await store.renewClaim(eventID, owner: owner, leaseSeconds: leaseSeconds)
     }
 
-    var renewInterval: Duration { .milliseconds(Int(leaseSeconds * 1000 / 3)) }
+    public var renewInterval: Duration { .milliseconds(Int(leaseSeconds * 1000 / 3)) }
 
-    func commit(_ results: EventResults) async throws {
+    public func commit(_ results: EventResults) async throws {
         var results = results
         if let crops {
             let report = crops.write(&results)
@@ -103,7 +119,7 @@ struct PostgresResultSink: IngestResultSink {
 
     /// Waits out PostgreSQL outages (commits, cursor reads, the start-up migration); the
     /// ingestor's stop ends the wait.
-    static func outageRetry(logger: Logger, stop: StopSignal) -> OutageRetry {
+    public static func outageRetry(logger: Logger, stop: StopSignal) -> OutageRetry {
         OutageRetry(
             service: "PostgreSQL", effect: "pipeline paused", logger: logger, stop: stop,
             isOutage: { ($0 as? PostgresError)?.isUnavailable == true }, onFailure: Telemetry.postgresFailed)

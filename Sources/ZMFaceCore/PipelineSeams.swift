@@ -1,12 +1,23 @@
 public import Foundation
-public import ZMFaceCore
+
+// The seams between ingestion, recognition and the result store. They live here, below all three,
+// so that each side implements them directly: Ingest drives them (and its tests fake them),
+// Recognition's `FrameRecognizer` and Workers' `ImageDecoder` recognise and decode, Sink's
+// `PostgresResultSink` stores; the executable only wires them together.
+
+/// Decodes a still image file (the capture JPEGs). Workers' `ImageDecoder` (the project's strict
+/// libjpeg/libpng decoder) implements it, so a truncated JPEG is an error and not a grey-padded picture.
+public protocol StillImageDecoding: Sendable {
+    func decodeImage(atPath path: String) throws -> RGBImage
+}
 
 /// Who is waiting for a frame: live events go before backfill (and zerorpc calls before both).
 public enum IngestPriority: Sendable {
     case live, backfill
 }
 
-/// Recognises the faces in one decoded frame. The executable wires the worker pool in here.
+/// Recognises the faces in one decoded frame. Recognition's `FrameRecognizer` runs it on
+/// the shared worker pool.
 public protocol FrameRecognizing: Sendable {
     /// The faces in `region` of the frame (the whole frame when nil), boxes in frame pixels.
     func recognize(_ image: RGBImage, in region: FaceBox?, priority: IngestPriority) async throws -> [FaceResult]
@@ -14,8 +25,8 @@ public protocol FrameRecognizing: Sendable {
     func modelVersion() async -> String
 }
 
-/// Where results go. The executable wires PostgreSQL (and the PUB socket after each commit) in
-/// here; `commit` returns only once the results and the cursor are durable, retrying while the
+/// Where results go. Sink's `PostgresResultSink` commits to PostgreSQL (and tells the announcers after
+/// each commit); `commit` returns only once the results and the cursor are durable, retrying while the
 /// store is down, so ingestion pauses instead of skipping.
 public protocol IngestResultSink: Sendable {
     /// The committed live cursor, nil before the first commit.
@@ -40,32 +51,4 @@ public protocol IngestResultSink: Sendable {
     /// Commits the results and ends this instance's claim; throws `EventClaimLost`, writing
     /// nothing, when another instance took the event over meanwhile.
     func commit(_ results: EventResults) async throws
-}
-
-/// The ZoneMinder database as ingestion reads it (`ZoneMinderCatalog`, libmariadb on its own
-/// thread). Throws `MariaDBError.unavailable` while the database cannot be reached: ingestion then
-/// pauses and retries, skipping nothing.
-public protocol EventCatalog: Sendable {
-    /// Events with `Id >= from`, in Id order, open ones included.
-    func events(from: Int64, limit: Int) async throws -> [ZoneMinderEvent]
-    /// Closed events that started in `since..<until`, in Id order.
-    func closedEvents(since: Date, until: Date, monitor: Int?) async throws -> [ZoneMinderEvent]
-    /// Nil once the event's row is deleted.
-    func event(id: Int64) async throws -> ZoneMinderEvent?
-    func frames(ofEvent id: Int64) async throws -> [ZoneMinderFrame]
-    func newestEventID() async throws -> Int64?
-}
-
-/// An event's folder as ingestion reads it (`EventFrameReader`: capture JPEGs, else the video).
-public protocol EventFrameSource: Sendable {
-    /// The wanted frames decoded one at a time, each with its image or why it could not be read,
-    /// delivered as they are ready (in any order). The source takes a slot of `window` before each
-    /// frame, so at most its size are alive at once; the stream fails with `EventFolderMissing`
-    /// when the event's folder is gone.
-    func frames(of event: ZoneMinderEvent, wanted: [Int], rows: [ZoneMinderFrame], window: FrameWindow)
-        -> AsyncThrowingStream<DecodedFrame, any Error>
-    /// Newest modification time in the folder (nil when it is gone).
-    func lastChange(ofDirectory directory: String) -> Date?
-    /// The highest N of its `NNNNN-capture.jpg` files (0 when there are none).
-    func captureCount(inDirectory directory: String) -> Int
 }

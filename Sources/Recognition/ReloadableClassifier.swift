@@ -1,11 +1,11 @@
-import Foundation
+public import Foundation
 import Synchronization
-import Workers
-import ZMFaceCore
+public import Workers
+public import ZMFaceCore
 
 /// The classifier the server names faces with, replaceable while calls run. A file that fails to
 /// load leaves the running model in place.
-final class ReloadableClassifier: FaceIdentifier {
+public final class ReloadableClassifier: FaceIdentifier {
     private struct Current {
         var path: String
         var minProbaOverride: Double?
@@ -19,10 +19,10 @@ final class ReloadableClassifier: FaceIdentifier {
     private let current: Mutex<Current>
     /// The people (`people(of:)`) of every model swapped in by `reload`, newest only if nobody
     /// has read it yet (MQTT publishes a Home Assistant entity for each person the model knows).
-    let reloadedPeople: AsyncStream<[String]>
+    public let reloadedPeople: AsyncStream<[String]>
     private let reloadedContinuation: AsyncStream<[String]>.Continuation
 
-    init(path: String, minProbaOverride: Double?) throws {
+    public init(path: String, minProbaOverride: Double?) throws {
         let (classifier, warning) = try Self.load(path, minProbaOverride)
         current = Mutex(
             Current(
@@ -35,7 +35,7 @@ final class ReloadableClassifier: FaceIdentifier {
         reloadedContinuation.finish()
     }
 
-    func identify(_ encoding: FaceEncoding) throws(RecognitionError) -> Identification {
+    public func identify(_ encoding: FaceEncoding) throws(RecognitionError) -> Identification {
         do {
             return try current.withLock { $0.classifier }.identify(encoding)
         } catch {
@@ -44,18 +44,18 @@ final class ReloadableClassifier: FaceIdentifier {
         }
     }
 
-    var classifier: FaceClassifier { current.withLock { $0.classifier } }
+    public var classifier: FaceClassifier { current.withLock { $0.classifier } }
     /// The people the running model names.
-    var people: [String] { Self.people(of: classifier.model) }
+    public var people: [String] { Self.people(of: classifier.model) }
 
     /// A model's classes without its trained stranger class ("Unknown"), which names nobody.
-    static func people(of model: FaceClassifierModel) -> [String] {
+    public static func people(of model: FaceClassifierModel) -> [String] {
         model.classes.filter { $0 != model.openSet.unknownClass }
     }
-    var path: String { current.withLock { $0.path } }
-    var modelVersion: String { current.withLock { $0.version } }
+    public var path: String { current.withLock { $0.path } }
+    public var modelVersion: String { current.withLock { $0.version } }
     /// Log this at start and after each reload (see `minProbaCost`).
-    var minProbaWarning: String? { current.withLock { $0.minProbaWarning } }
+    public var minProbaWarning: String? { current.withLock { $0.minProbaWarning } }
 
     /// The checksum from the model file's header line (already verified by the loader).
     private static func version(of path: String, _ classifier: FaceClassifier) -> String {
@@ -71,7 +71,7 @@ final class ReloadableClassifier: FaceIdentifier {
     }
 
     /// Loads `path` (default: the current one) and swaps it in only if it loads.
-    func reload(path newPath: String? = nil, minProbaOverride: Double?? = .none) throws {
+    public func reload(path newPath: String? = nil, minProbaOverride: Double?? = .none) throws {
         let (path, override) = current.withLock { ($0.path, $0.minProbaOverride) }
         let chosenPath = newPath ?? path
         let chosenOverride = minProbaOverride ?? override
@@ -95,7 +95,7 @@ final class ReloadableClassifier: FaceIdentifier {
     /// A configured minProba (`classifier.minProba`, or the original config.json's 0.9) is honoured,
     /// but when the model's own calibration says it names far fewer known faces than the model's
     /// chosen rule (below 80 % of that share), the server says so, with both figures.
-    static func minProbaCost(of configured: Double, for model: FaceClassifierModel) -> String? {
+    public static func minProbaCost(of configured: Double, for model: FaceClassifierModel) -> String? {
         // Only an estimate made on data (not the fallback or thresholds given by hand) can say.
         guard let estimate = model.calibration, estimate.knownFaces > 0,
             configured > model.openSet.minProba, estimate.namedCorrectly > 0,
