@@ -28,7 +28,7 @@ COPY Tests ./Tests
 RUN swift build -c release --product zmface --static-swift-stdlib \
     && install -D -m 755 "$(swift build -c release --show-bin-path)/zmface" /out/usr/local/bin/zmface \
     && mkdir -p /out/usr/local/lib/zmface \
-    && clang++ -std=c++17 -O2 -march=x86-64-v3 -fvisibility=hidden -fvisibility-inlines-hidden -fPIC -shared \
+    && clang++ -std=c++17 -O3 -march=x86-64-v3 -fvisibility=hidden -fvisibility-inlines-hidden -fPIC -shared \
          -I Sources/CDlib/include -o /out/usr/local/lib/zmface/libzmfhog-x86-64-v3.so \
          Sources/CDlibHOGx86_64v3/hog_kernel_v3.cpp -ldlib
 # Without its debug symbols the binary is 78 MB instead of 174 MB (backtraces then show addresses).

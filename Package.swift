@@ -40,7 +40,7 @@ let package = Package(
             name: "CDlibHOGx86_64v3",
             cxxSettings: [
                 .headerSearchPath("../CDlib/include"),
-                .unsafeFlags(["-O2", "-march=x86-64-v3", "-fvisibility=hidden", "-fvisibility-inlines-hidden"]),
+                .unsafeFlags(["-O3", "-march=x86-64-v3", "-fvisibility=hidden", "-fvisibility-inlines-hidden"]),
             ],
             linkerSettings: [.linkedLibrary("dlib")]
         ),

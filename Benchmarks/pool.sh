@@ -3,14 +3,15 @@
 # original's single-process loop in Python, on the same 640x480 scenes in the same run; efficiency
 # (time inside recognition / (wall x workers)) and peak RSS per worker count.
 # Usage: Benchmarks/pool.sh [REPEAT] [PYTHON]
-#   PYTHON: a Python whose dlib is built from source against OpenBLAS (fair comparison, e.g.
-#   ~/dlib-venv/bin/python after `pip install dlib==20.0.1`, ~27 min on 2 cores); default: the bench
-#   venv's dlib-bin wheel (no BLAS: its encodings are ~4x slower, which flatters zmface).
+#   PYTHON: `source` for dlib 20.0.1 compiled here against OpenBLAS (the fair comparison; made once
+#   by Benchmarks/python-dlib-source.sh, 12-27 min on 2 cores), or a Python path; default: the
+#   bench venv's dlib-bin wheel (no BLAS: its encodings are ~4x slower, which flatters zmface).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/lib/common.sh
 repeat=${1:-4}
 python=${2:-$ZMFACE_CACHE/venv-bench/bin/python}
+[ "$python" = source ] && python=$(Benchmarks/python-dlib-source.sh)
 [ -x "$python" ] || fail "no Python at $python (run Benchmarks/zerorpc.sh once to make the bench venv)"
 export PYTHONPATH="$(fetch_sdist face_recognition 1.3.0):$(fetch_sdist face_recognition_models 0.3.0)"
 scripts/fetch-test-data
@@ -35,7 +36,7 @@ baseline_row=$(ZMFACE_CPU=baseline .build/release/zmface-bench pool "$scenes"/*.
 # The limit: dlib's kernels alone on the same frames, one thread, compiled both ways.
 kernels=()
 for march in x86-64-v3 x86-64; do
-  g++ -O2 -march="$march" -std=c++17 -I Sources/CDlib -o "$ZMFACE_CACHE/bench/dlib_kernels_$march" \
+  clang++ -O3 -march="$march" -std=c++17 -I Sources/CDlib -o "$ZMFACE_CACHE/bench/dlib_kernels_$march" \
     Benchmarks/dlib-kernels/dlib_kernels.cpp -ldlib -lblas -llapack || fail "dlib_kernels did not build"
   kernels+=("$("$ZMFACE_CACHE/bench/dlib_kernels_$march" models "$repeat" 1 "$scenes"/*.jpg)")
 done

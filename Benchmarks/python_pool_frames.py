@@ -24,4 +24,4 @@ for image in work:
     faces += len(boxes)
 wall = time.perf_counter() - start
 print(json.dumps({"frames": len(work), "faces": faces, "wallSeconds": wall, "framesPerSecond": len(work) / wall,
-                  "dlib": dlib.__version__}))
+                  "dlib": dlib.__version__ + (", BLAS" if dlib.DLIB_USE_BLAS else ", no BLAS")}))

@@ -31,7 +31,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed repetitions per stage (after one warm-up).")
     var iterations: Int = 15
 
-    @Option(help: "Timed repetitions of the CNN detector (slow).")
+    @Option(help: "Timed repetitions of the CNN detector (slow; 0 leaves it out).")
     var cnnIterations: Int = 3
 
     @Option(help: "Directory holding the dlib model files.")
@@ -43,6 +43,11 @@ struct BenchCommand: ParsableCommand {
         let minMs: Double
         let maxMs: Double
         let runs: Int
+    }
+
+    func validate() throws {
+        guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1") }
+        guard cnnIterations >= 0 else { throw ValidationError("--cnn-iterations must not be negative") }
     }
 
     func run() throws {
@@ -87,10 +92,12 @@ struct BenchCommand: ParsableCommand {
             try time("encode_jitter1", runs: iterations) {
                 _ = try set.encodeFace(in: image, box: face.box, jitters: 1)
             })
-        stages.append(
-            try time("cnn_upsample0", runs: cnnIterations) {
-                _ = try set.detectFaces(in: image, detector: .cnn, upsample: 0)
-            })
+        if cnnIterations > 0 {
+            stages.append(
+                try time("cnn_upsample0", runs: cnnIterations) {
+                    _ = try set.detectFaces(in: image, detector: .cnn, upsample: 0)
+                })
+        }
 
         print("frame \(frame): \(image.width)x\(image.height), \(faces.count) face(s); model load \(Int(loadMs)) ms")
         print("BLAS: \(NativeRuntime.blasDescription)")
