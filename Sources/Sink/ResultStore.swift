@@ -314,6 +314,10 @@ public final class ResultStore: Sendable {
                 SET low_watermark = GREATEST(ingest_cursor.low_watermark, EXCLUDED.low_watermark), updated_at = now()
                 """, [source, String(watermark)])
         }
+        // Without carried faces the rows name exactly this run's crops: no need to ask.
+        guard carried > 0 else {
+            return Set(results.frames.lazy.flatMap(\.faces).compactMap(\.crop))
+        }
         return Set(
             try connection.execute(
                 "SELECT crop FROM detections WHERE event_id = $1 AND crop IS NOT NULL", [eventID]

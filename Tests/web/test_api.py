@@ -134,10 +134,14 @@ def test_merge_split_ignore_delete(web, seed):
         (None, "stranger")]
     assert server.get("/api/clusters?state=ignored").json()["total"] == 1
 
+    # Deleting a cluster removes its faces' crop files, and an event folder left empty with them.
     crops = seed.crops
-    assert (crops / a_faces[0].replace("1-", "1/", 1).replace("-0", "-0.jpg")).exists() or True
+    a_files = [crops / event / f"{frame}-{face}.jpg" for event, frame, face in (f.split("-") for f in a_faces)]
+    assert all(path.exists() for path in a_files)
     deleted = server.post(f"/api/clusters/{a}/delete")
     assert deleted.status == 200 and deleted.json()["cropsRemoved"] == 3
+    assert not any(path.exists() for path in a_files)
+    assert all(any(folder.iterdir()) for folder in crops.iterdir() if folder.is_dir()), "an empty event folder is left"
     assert seed.rows("SELECT count(*) FROM face_clusters WHERE cluster_id = %s", (a,)) == [(0,)]
     assert seed.rows("SELECT count(*) FROM detections WHERE cluster_id IS NULL AND clustered AND crop IS NULL") == [(3,)]
     assert not (crops / "1" / "1-0.jpg").exists() and not (crops / "2" / "1-0.jpg").exists()

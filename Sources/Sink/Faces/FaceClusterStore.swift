@@ -138,7 +138,7 @@ public final class FaceClusterStore: Sendable {
                 // Open clusters that no formed cluster became (nor kept the id of) are gone.
                 try connection.execute(
                     "DELETE FROM face_clusters WHERE state = 'open' AND NOT (cluster_id = ANY($1::bigint[]))",
-                    [Self.array(Array(ids[fixed.count...]))])
+                    [FaceSQL.array(Array(ids[fixed.count...]))])
                 let keptSet = Set(kept.compactMap { $0 })
                 return RecomputeReport(
                     faces: keys.count, openBefore: openBefore.count, openAfter: formed.count, keptIDs: keptSet.count,
@@ -169,7 +169,7 @@ public final class FaceClusterStore: Sendable {
             SELECT d.event_id, d.frame_id, d.face_index, d.encoding::text
             FROM detections d JOIN unnest($1::bigint[], $2::int[], $3::int[]) AS k(e, f, i)
                 ON d.event_id = k.e AND d.frame_id = k.f AND d.face_index = k.i
-            """, keyArrays(keys)
+            """, FaceSQL.arrays(keys)
         ).rows {
             if let key = key(row), let encoding = floats(row[3]) { found[key] = encoding }
         }
@@ -184,7 +184,7 @@ public final class FaceClusterStore: Sendable {
     ) throws -> [Int64] {
         var ids: [Int64] = []
         for (index, cluster) in clusterer.clusters.enumerated() {
-            let centroid = "{" + cluster.centroid.map { "\($0)" }.joined(separator: ",") + "}"
+            let centroid = FaceSQL.array(cluster.centroid)
             if let id = cluster.id {
                 ids.append(id)
                 guard cluster.touched else { continue }
@@ -211,13 +211,13 @@ public final class FaceClusterStore: Sendable {
     private static func assign(_ placements: [(FaceKey, Int64?)], on connection: PostgresConnection) throws {
         guard !placements.isEmpty else { return }
         let keys = placements.map(\.0)
-        let clusterIDs = "{" + placements.map { $0.1.map(String.init) ?? "NULL" }.joined(separator: ",") + "}"
+        let clusterIDs = FaceSQL.array(placements.map(\.1))
         try connection.execute(
             """
             UPDATE detections d SET cluster_id = k.c, clustered = k.c IS NOT NULL
             FROM unnest($1::bigint[], $2::int[], $3::int[], $4::bigint[]) AS k(e, f, i, c)
             WHERE d.event_id = k.e AND d.frame_id = k.f AND d.face_index = k.i
-            """, keyArrays(keys) + [clusterIDs])
+            """, FaceSQL.arrays(keys) + [clusterIDs])
         let touched = Array(Set(placements.compactMap(\.1)))
         try connection.execute(
             """
@@ -225,7 +225,7 @@ public final class FaceClusterStore: Sendable {
             FROM (SELECT cluster_id, count(*)::int AS n, min(time) AS first, max(time) AS last FROM detections
                   WHERE cluster_id = ANY($1::bigint[]) GROUP BY cluster_id) s
             WHERE c.cluster_id = s.cluster_id
-            """, [array(touched)])
+            """, [FaceSQL.array(touched)])
     }
 
     static func key(_ row: [String?]) -> FaceKey? {
@@ -233,17 +233,6 @@ public final class FaceClusterStore: Sendable {
             let face = row[2].flatMap({ Int($0) })
         else { return nil }
         return FaceKey(eventID: event, frameID: frame, faceIndex: face)
-    }
-
-    static func keyArrays(_ keys: [FaceKey]) -> [String?] {
-        [
-            array(keys.map(\.eventID)), "{" + keys.map { String($0.frameID) }.joined(separator: ",") + "}",
-            "{" + keys.map { String($0.faceIndex) }.joined(separator: ",") + "}",
-        ]
-    }
-
-    static func array(_ values: [Int64]) -> String {
-        "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 
     /// A `real[]` in PostgreSQL's text form.

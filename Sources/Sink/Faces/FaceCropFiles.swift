@@ -22,6 +22,12 @@ public struct FaceCropFiles: Sendable {
 
     public func url(of relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
 
+    /// The file of a path read back from `detections.crop`, nil unless it has the writer's form
+    /// (so a row can never point outside the folder).
+    public func file(of storedPath: String) -> URL? {
+        Self.isCropPath(storedPath) ? url(of: storedPath) : nil
+    }
+
     /// Writes the crops the recogniser cut, sets each face's `crop` and drops the JPEG bytes.
     @discardableResult
     public func write(_ results: inout EventResults) -> Report {

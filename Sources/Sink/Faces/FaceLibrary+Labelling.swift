@@ -39,7 +39,7 @@ extension FaceLibrary {
         let rows = try connection.execute(
             "SELECT cluster_id, state, name FROM face_clusters WHERE cluster_id = ANY($1::bigint[]) "
                 + "ORDER BY cluster_id FOR UPDATE",
-            ["{" + ids.map(String.init).joined(separator: ",") + "}"]
+            [FaceSQL.array(ids)]
         ).rows
         var found: [Int64: (String, String?)] = [:]
         for row in rows {
@@ -112,7 +112,7 @@ extension FaceLibrary {
         }
         return try await change { connection in
             let clusters = try Self.lockClusters([into] + from, on: connection)
-            let fromArray = "{" + from.map(String.init).joined(separator: ",") + "}"
+            let fromArray = FaceSQL.array(from)
             try connection.execute(
                 "UPDATE detections SET cluster_id = $1 WHERE cluster_id = ANY($2::bigint[])", [String(into), fromArray])
             try connection.execute("DELETE FROM face_clusters WHERE cluster_id = ANY($1::bigint[])", [fromArray])

@@ -43,10 +43,16 @@ enum FaceSQL {
 
     /// Rows of `faces` as three parallel arrays for `unnest($n::bigint[], $n+1::int[], $n+2::int[])`.
     static func arrays(_ faces: [FaceKey]) -> [String] {
-        [
-            "{" + faces.map { String($0.eventID) }.joined(separator: ",") + "}",
-            "{" + faces.map { String($0.frameID) }.joined(separator: ",") + "}",
-            "{" + faces.map { String($0.faceIndex) }.joined(separator: ",") + "}",
-        ]
+        [array(faces.map(\.eventID)), array(faces.map(\.frameID)), array(faces.map(\.faceIndex))]
+    }
+
+    /// A PostgreSQL array's text form (`{1,2,3}`), for a `$n::bigint[]`, `int[]` or `real[]` parameter.
+    static func array(_ values: [some LosslessStringConvertible]) -> String {
+        "{" + values.map(String.init).joined(separator: ",") + "}"
+    }
+
+    /// The same with NULL elements.
+    static func array(_ values: [(some LosslessStringConvertible)?]) -> String {
+        "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}"
     }
 }

@@ -73,17 +73,10 @@ extension WebAPI {
         }
     }
 
-    /// Deletes crop files named by the database (relative to the crops folder); only names of the
-    /// crops writer's form are touched. Returns how many were removed.
+    /// Deletes the crop files the database named (only names of the crops writer's form), and
+    /// their event folders once empty. Returns how many were removed.
     func removeCrops(_ crops: [String]) -> Int {
-        guard let root = settings.cropsPath else { return 0 }
-        var removed = 0
-        for crop in crops {
-            let parts = crop.split(separator: "/")
-            guard parts.count == 2, let name = CropName(event: parts[0], file: parts[1]) else { continue }
-            if (try? FileManager.default.removeItem(atPath: root + "/" + name.relativePath)) != nil { removed += 1 }
-        }
-        return removed
+        settings.cropsPath.map { FaceCropFiles(root: $0).remove(crops) } ?? 0
     }
 
     static func personName(_ text: String) throws -> PersonName {

@@ -105,16 +105,14 @@ struct Dataset: Sendable {
     /// Mirrors the labelled faces into the dataset: each face with a crop as
     /// `<label or Unknown>/zmface-<face id>.jpg`; exported files of faces no longer labelled so are
     /// removed. The user's own photos are left alone.
-    func export(_ faces: [FaceLibrary.TrainingFace], cropsRoot: String) throws -> ExportReport {
+    func export(_ faces: [FaceLibrary.TrainingFace], crops: FaceCropFiles) throws -> ExportReport {
         var report = ExportReport()
         var wanted = Set<String>()
         for face in faces {
             let person = face.person.flatMap { try? PersonName(validating: $0) }
             // A label that is not a valid folder name cannot have been stored through the API.
             if face.person != nil && person == nil { continue }
-            let parts = face.crop.split(separator: "/")
-            guard parts.count == 2, let crop = CropName(event: parts[0], file: parts[1]) else { continue }
-            let source = cropsRoot + "/" + crop.relativePath
+            guard let source = crops.file(of: face.crop)?.path else { continue }
             let folder = folder(person)
             let target = folder + "/" + DatasetFileName.exportPrefix + face.id.description + ".jpg"
             guard files.fileExists(atPath: source) else {

@@ -80,7 +80,7 @@ public actor TrainJob {
     private func run(relabelDays: Double) async {
         do {
             let faces = try await library.trainingFaces()
-            let export = try dataset.export(faces, cropsRoot: cropsPath)
+            let export = try dataset.export(faces, crops: FaceCropFiles(root: cropsPath))
             note(
                 "exported \(faces.count - export.missingCrops) labelled faces: \(export.written) new, "
                     + "\(export.kept) kept, \(export.removed) removed"

@@ -73,10 +73,10 @@ extension ServerConfiguration {
         postgresURLOverride ?? environment["ZMFACE_DATABASE_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? postgresURL
     }
 
-    /// The PostgreSQL URL ingestion writes to; ingestion cannot run without one.
-    func requiredPostgresURL() throws(ConfigurationError) -> String {
+    /// The PostgreSQL URL for a part that cannot run without one (ZoneMinder ingestion, the faces page).
+    func requiredPostgresURL(for user: String = "ZoneMinder ingestion") throws(ConfigurationError) -> String {
         guard let url = resolvedPostgresURL() else {
-            throw .invalid("postgres.url", "is required for ZoneMinder ingestion (or set ZMFACE_DATABASE_URL)")
+            throw .invalid("postgres.url", "is required for \(user) (or set ZMFACE_DATABASE_URL)")
         }
         return url
     }

@@ -13,7 +13,7 @@ struct CropRetentionService: Service {
 
     func run() async throws {
         try? await retention.migrate()  // a failure is reported by the run below
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await repeatUntilShutdown(every: interval) {
             do {
                 let expired = try await retention.run(policy)
                 Telemetry.cropsExpired(expired)
@@ -22,7 +22,6 @@ struct CropRetentionService: Service {
                 Telemetry.cropsExpired(0, failed: true)
                 logger.warning("face crop retention failed; trying again later", metadata: ["error": "\(error)"])
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
         retention.close()
     }

@@ -21,7 +21,7 @@ struct FaceClusteringService: Service {
         } catch {
             // The pass below reports it and keeps trying.
         }
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await repeatUntilShutdown(every: interval) {
             do {
                 if let (report, stillWaiting) = try await store.pass(settings, waiting: waiting) {
                     waiting = stillWaiting
@@ -44,7 +44,6 @@ struct FaceClusteringService: Service {
                 if !failing { logger.warning("face clustering failed; trying again", metadata: ["error": "\(error)"]) }
                 failing = true
             }
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
         store.close()
     }

@@ -12,9 +12,7 @@ struct MemoryTrimService: Service {
     func run() async throws {
         let thread = DedicatedThread(name: "memory-trim") { () }
         defer { thread.stop() }
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            guard !Task.isShuttingDownGracefully && !Task.isCancelled else { return }
+        try await repeatUntilShutdown(every: interval) {
             try await thread.perform { _ in ProcessMemory.releaseFreedMemory() }
         }
     }

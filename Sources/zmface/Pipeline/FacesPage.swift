@@ -10,14 +10,14 @@ import Workers
 /// connection, the running pool for `/api/recognize` (with the upload limits), and the train job
 /// when the server has a classifier file, a dataset and crops to train from.
 enum FacesPage {
+    static let name = "the faces page (web.address)"
+
     static func make(
         _ settings: ServerConfiguration, configurationPath: String?, pool: RecognitionPool,
         classifier: ReloadableClassifier?, logger: Logger
     ) throws -> WebAPI? {
         guard let web = settings.web else { return nil }
-        guard let conninfo = settings.resolvedPostgresURL() else {
-            throw ConfigurationError.invalid("postgres.url", "is required by the faces page (web.address)")
-        }
+        let conninfo = try settings.requiredPostgresURL(for: name)
         let assets = try WebAssets.locate(explicit: web.assetsPath)
         let pageSettings = web.settings(faces: settings.faces)
         let library = FaceLibrary(conninfo: conninfo)

@@ -35,9 +35,7 @@ struct ServerRuntime {
                 _ = try settings.zoneminder.resolvedDatabase()
             }
             if withWeb, settings.web != nil {
-                guard settings.resolvedPostgresURL() != nil else {
-                    throw ConfigurationError.invalid("postgres.url", "is required by the faces page (web.address)")
-                }
+                _ = try settings.requiredPostgresURL(for: FacesPage.name)
             }
             return try await RecognitionStack.start(settings, logger: logger)
         }

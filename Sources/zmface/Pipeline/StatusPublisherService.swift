@@ -27,7 +27,7 @@ struct StatusPublisherService: Service {
 
     func run() async throws {
         let started = ContinuousClock.now
-        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+        await repeatUntilShutdown(every: interval) {
             let uptime = ContinuousClock.now - started
             let newestHandled = try? await store?.newestHandledEvent()
             await publisher.publishStatus(
@@ -35,7 +35,6 @@ struct StatusPublisherService: Service {
                     uptimeSeconds: Double(uptime.components.seconds), workers: await pool.workerCount,
                     busyWorkers: await pool.busyWorkers, queuedJobs: await pool.queuedJobs,
                     newestHandledEvent: newestHandled ?? nil, model: classifier?.modelVersion ?? "none"))
-            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
         }
     }
 }
