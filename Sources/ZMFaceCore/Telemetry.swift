@@ -236,16 +236,17 @@ public enum Telemetry {
     }
 
     /// `zmface_face_clustering_passes_total{result="ok|failed"}` and, per pass, faces that joined a
-    /// cluster (`zmface_face_clustered_total{how="joined|formed"}`) and clusters formed
+    /// cluster or stopped waiting (`zmface_face_clustered_total{how="joined|formed|expired"}`) and clusters formed
     /// (`zmface_face_clusters_formed_total`); `zmface_face_clustering_waiting` is the level of
     /// faces still waiting for neighbours.
     public static func clusteringPass(
-        ok: Bool, joined: Int = 0, formedFaces: Int = 0, formed: Int = 0, waiting: Int? = nil
+        ok: Bool, joined: Int = 0, formedFaces: Int = 0, formed: Int = 0, waiting: Int? = nil, expired: Int = 0
     ) {
         Counter(label: "zmface_face_clustering_passes_total", dimensions: [("result", ok ? "ok" : "failed")])
             .increment()
         Counter(label: "zmface_face_clustered_total", dimensions: [("how", "joined")]).increment(by: joined)
         Counter(label: "zmface_face_clustered_total", dimensions: [("how", "formed")]).increment(by: formedFaces)
+        Counter(label: "zmface_face_clustered_total", dimensions: [("how", "expired")]).increment(by: expired)
         Counter(label: "zmface_face_clusters_formed_total").increment(by: formed)
         if let waiting { Gauge(label: "zmface_face_clustering_waiting").record(waiting) }
     }

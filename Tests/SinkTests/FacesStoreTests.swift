@@ -135,6 +135,51 @@ struct FacesStoreTests {
     }
 
     @Test(
+        "a face still waiting maxWait after its event was stored stops waiting (even from an old capture time, a backfill still clusters); a recompute leaves it out"
+    )
+    func waitingExpires() async throws {
+        let (store, url) = try TestDatabase.freshStore()
+        defer { store.close() }
+        try await store.migrate()
+        let clusters = FaceClusterStore(conninfo: store.conninfoForTests)
+        defer { clusters.close() }
+        var faces = FaceClustererTests.Faces()
+        let settings = FaceClusterSettings(distance: 0.5, minFaces: 3)
+        let thirtyDays = Duration.seconds(30 * 86_400)
+        // Event 1, stored 40 days ago: two faces of person 1, one of person 2. Event 2, stored now:
+        // a third face of person 1 and one of person 3. All captured in 1970 (results' times).
+        try await store.commit(
+            results(
+                event: 1,
+                faces: [
+                    [unknownFace(0, faces.face(1), box: box(0)), unknownFace(1, faces.face(2), box: box(60))],
+                    [unknownFace(0, faces.face(1), box: box(0))],
+                ]),
+            source: "zm")
+        _ = try TestDatabase.query(
+            url, "UPDATE events SET processed_at = now() - interval '40 days' WHERE event_id = 1")
+        try await store.commit(
+            results(
+                event: 2,
+                faces: [[unknownFace(0, faces.face(1), box: box(0)), unknownFace(1, faces.face(3), box: box(60))]]),
+            source: "zm")
+        let (report, waiting) = try #require(try await clusters.pass(settings, waiting: [:], maxWait: thirtyDays))
+        #expect(report == .init(newFaces: 2, joined: 0, formedClusters: 0, formedFaces: 0, waiting: 2, expired: 3))
+        #expect(Set(waiting.keys.map(\.eventID)) == [2])
+        #expect(
+            try TestDatabase.query(
+                url, "SELECT event_id, clustered, cluster_id FROM detections ORDER BY event_id, frame_id, face_index")
+                == [["1", "t", nil], ["1", "t", nil], ["1", "t", nil], ["2", "f", nil], ["2", "f", nil]])
+        let recomputed = try await clusters.recompute(settings)
+        #expect(recomputed.faces == 2 && recomputed.waiting == 2 && recomputed.openAfter == 0)
+        // The same faces, all waiting again and no expiry: person 1's three faces form a cluster,
+        // which is what the expiry above prevented.
+        _ = try TestDatabase.query(url, "UPDATE detections SET clustered = false")
+        let (control, _) = try #require(try await clusters.pass(settings, waiting: [:]))
+        #expect(control == .init(newFaces: 5, joined: 0, formedClusters: 1, formedFaces: 3, waiting: 2, expired: 0))
+    }
+
+    @Test(
         "recompute: unchanged clusters keep their ids, named ones keep their faces, a split keeps the larger part's id")
     func recompute() async throws {
         let (store, url) = try TestDatabase.freshStore()

@@ -32,16 +32,36 @@ public final class FaceClusterStore: Sendable {
         public var formedClusters = 0
         public var formedFaces = 0
         public var waiting = 0
+        /// Faces that waited `maxWait` without company and stopped waiting.
+        public var expired = 0
     }
 
     /// One incremental pass: new unknown faces join the nearest cluster within the distance, or
     /// wait, and waiting faces with enough waiting neighbours form new open clusters; then they are
-    /// `clustered`. Nil when another instance holds the lock.
-    public func pass(_ settings: FaceClusterSettings, waiting known: Waiting) async throws -> (PassReport, Waiting)? {
+    /// `clustered`. A face stored more than `maxWait` ago that is still waiting (a passer-by seen
+    /// once) stops waiting: it is marked `clustered` with no cluster, so the waiting faces, which
+    /// every pass holds and searches, stay those of the last `maxWait` however long the server runs.
+    /// Nil when another instance holds the lock.
+    public func pass(_ settings: FaceClusterSettings, waiting known: Waiting, maxWait: Duration? = nil) async throws
+        -> (PassReport, Waiting)?
+    {
         try await client.withConnection { connection in
             try connection.transaction { connection -> (PassReport, Waiting)? in
                 guard try connection.execute("SELECT pg_try_advisory_xact_lock(\(Self.lockKey))").rows.first?[0] == "t"
                 else { return nil }
+                var expired = 0
+                if let maxWait {
+                    // Stored (committed) that long ago, not captured: a backfill of old events still clusters.
+                    expired = try connection.execute(
+                        """
+                        UPDATE detections d SET clustered = true FROM events e
+                        WHERE e.event_id = d.event_id AND NOT d.clustered AND d.cluster_id IS NULL
+                            AND d.name IS NULL AND d.label IS NULL AND d.encoding IS NOT NULL
+                            AND e.processed_at < now() - make_interval(secs => $1::float8)
+                        RETURNING 1
+                        """, [String(Double(maxWait.components.seconds))]
+                    ).rows.count
+                }
                 let waitingKeys = try connection.execute(
                     """
                     SELECT event_id, frame_id, face_index FROM detections
@@ -54,12 +74,15 @@ public final class FaceClusterStore: Sendable {
                     // Nothing new: no face can join or form anything (the waiting ones were tried
                     // when they came), so the index of the waiting faces is not rebuilt for nothing.
                     let still = Set(waitingKeys)
-                    return (PassReport(waiting: waitingKeys.count), known.filter { still.contains($0.key) })
+                    return (
+                        PassReport(waiting: waitingKeys.count, expired: expired),
+                        known.filter { still.contains($0.key) }
+                    )
                 }
                 let clusters = try Self.clusters(where: "true", on: connection)
                 let encodings = try Self.encodings(of: fresh, on: connection)
                 var clusterer = FaceClusterer<FaceKey>(settings: settings, clusters: clusters)
-                var report = PassReport(newFaces: fresh.count)
+                var report = PassReport(newFaces: fresh.count, expired: expired)
                 var all: Waiting = [:]
                 for key in waitingKeys {
                     if let encoding = known[key] {

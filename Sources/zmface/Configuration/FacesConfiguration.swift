@@ -12,6 +12,8 @@ struct FacesConfiguration: Equatable {
     var retentionIntervalSeconds = 3600.0
     var cluster = FaceClusterSettings()
     var clusterIntervalSeconds = 10.0
+    /// `faces.cluster.maxWaitDays`: how long an unknown face waits for others like it (0: forever).
+    var clusterMaxWaitDays = 30.0
     /// The training dataset folder (one folder per person, `Unknown/` for strangers) that the faces
     /// page's Retrain exports labelled crops to and trains from; nil: Retrain is off.
     var datasetPath: String?
@@ -38,6 +40,8 @@ extension ServerConfiguration {
                 "distance", default: settings.cluster.distance, in: 0.05...2)
             settings.cluster.minFaces = try cluster.int("minFaces", default: settings.cluster.minFaces, in: 1...1000)
             settings.clusterIntervalSeconds = try cluster.double("intervalSeconds", default: 10, in: 0.1...86400)
+            settings.clusterMaxWaitDays = try cluster.double(
+                "maxWaitDays", default: settings.clusterMaxWaitDays, in: 0...3650)
             try cluster.rejectUnknownFields()
         }
         try section.rejectUnknownFields()
@@ -58,5 +62,12 @@ extension ServerConfiguration {
         settings.cropsPath = cropsPath
         settings.datasetPath = datasetPath
         faces = settings
+    }
+}
+
+extension FacesConfiguration {
+    /// `clusterMaxWaitDays` as the clustering pass takes it (nil: faces wait forever).
+    var clusterMaxWait: Duration? {
+        clusterMaxWaitDays > 0 ? .milliseconds(Int64(clusterMaxWaitDays * 86_400_000)) : nil
     }
 }

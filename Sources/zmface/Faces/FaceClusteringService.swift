@@ -10,6 +10,8 @@ import ZMFaceCore
 struct FaceClusteringService: Service {
     let store: FaceClusterStore
     let settings: FaceClusterSettings
+    /// `faces.cluster.maxWaitDays` (nil: forever).
+    let maxWait: Duration?
     let interval: Duration
     let logger: Logger
 
@@ -23,17 +25,18 @@ struct FaceClusteringService: Service {
         }
         await repeatUntilShutdown(every: interval) {
             do {
-                if let (report, stillWaiting) = try await store.pass(settings, waiting: waiting) {
+                if let (report, stillWaiting) = try await store.pass(settings, waiting: waiting, maxWait: maxWait) {
                     waiting = stillWaiting
                     Telemetry.clusteringPass(
                         ok: true, joined: report.joined, formedFaces: report.formedFaces, formed: report.formedClusters,
-                        waiting: report.waiting)
-                    if report.joined + report.formedFaces > 0 {
+                        waiting: report.waiting, expired: report.expired)
+                    if report.joined + report.formedFaces + report.expired > 0 {
                         logger.info(
                             "unknown faces clustered",
                             metadata: [
                                 "new": "\(report.newFaces)", "joined": "\(report.joined)",
                                 "formed_clusters": "\(report.formedClusters)", "waiting": "\(report.waiting)",
+                                "stopped_waiting": "\(report.expired)",
                             ])
                     }
                 }

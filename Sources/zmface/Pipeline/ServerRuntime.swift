@@ -117,7 +117,7 @@ struct ServerRuntime {
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(
                 service: FaceClusteringService(
-                    store: FaceClusterStore(conninfo: url), settings: faces.cluster,
+                    store: FaceClusterStore(conninfo: url), settings: faces.cluster, maxWait: faces.clusterMaxWait,
                     interval: .milliseconds(Int(faces.clusterIntervalSeconds * 1000)), logger: logger))
         ]
         if let cropsPath = faces.cropsPath {
