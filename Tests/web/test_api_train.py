@@ -69,7 +69,7 @@ def test_train_names_a_labelled_cluster_afterwards(web, seed, base_dataset, tmp_
     assert server.post(f"/api/clusters/{cid}/label", {"name": "John Salley"}).status == 200
     assert server.post(f"/api/faces/{stranger}/correct", {"stranger": True}).status == 200
     idle = server.get("/api/train/status").json()
-    assert idle["state"] == "idle"
+    assert idle["state"] == "idle" and idle["available"] is True
 
     started = server.post("/api/train", {"relabelDays": 0})
     assert started.status == 202 and started.json()["state"] == "exporting"
@@ -93,8 +93,10 @@ def test_train_names_a_labelled_cluster_afterwards(web, seed, base_dataset, tmp_
 
 
 def test_train_is_refused_without_a_model_file_to_replace(web):
+    """A server that cannot train refuses to, and its status says so (the page then offers no Retrain)."""
     server = web()
     refused = server.post("/api/train", {})
     assert refused.status == 409 and "classifier.model" in refused.json()["error"]
-    assert server.get("/api/train/status").json()["state"] == "idle"
+    status = server.get("/api/train/status").json()
+    assert status["state"] == "idle" and status["available"] is False and "faces.datasetPath" in status["message"]
     assert server.post("/api/train", {"relabelDays": -1}).status in (400, 409)

@@ -76,3 +76,14 @@ def test_retrain_from_the_page_shows_progress_and_learns_the_named_cluster(web, 
     open_tab(browser, server, "people")
     person = visible(browser, '#people [data-person="John Salley"]')
     assert f"{len(faces)} training photos" in person.text
+
+
+def test_train_tab_says_when_this_server_cannot_train(web, browser):
+    """Without a model file and dataset the Train tab offers no Retrain button to press and says what is
+    missing, instead of failing when pressed."""
+    server = web()
+    open_tab(browser, server, "train")
+    wait(browser, lambda d: d.find_element(By.ID, "train-go").text == "Retrain unavailable", "the unavailable button")
+    assert not browser.find_element(By.ID, "train-go").is_enabled()
+    assert "classifier.model" in visible(browser, "#train-message").text
+    shoot(browser, "train-unavailable-desktop")

@@ -983,8 +983,10 @@
     const atBottom = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 8;
     pre.textContent = lines || "No training has run yet.";
     if (atBottom) pre.scrollTop = pre.scrollHeight;
-    $("#train-go").disabled = running;
-    $("#train-go").textContent = running ? "Training…" : "Retrain";
+    // A server without a model file, dataset or crops cannot train: say so instead of offering it.
+    const available = field(status, "available") !== false;
+    $("#train-go").disabled = running || !available;
+    $("#train-go").textContent = running ? "Training…" : available ? "Retrain" : "Retrain unavailable";
     $("#train-dot").hidden = !running;
     return running;
   }

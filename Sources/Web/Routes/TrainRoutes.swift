@@ -5,9 +5,7 @@ extension WebAPI {
 
     func addTrainRoutes(to router: Router<BasicRequestContext>) {
         router.post("/api/train") { request, _ -> Response in
-            guard let trainer else {
-                throw APIError(.conflict, "training needs classifier.model, faces.datasetPath and faces.cropsPath set")
-            }
+            guard let trainer else { throw APIError(.conflict, TrainJob.Status.unavailable.message) }
             let days = try await JSONBody.decode(TrainBody.self, from: request).relabelDays ?? 0
             guard days >= 0, days <= 3650 else { throw APIError(.badRequest, "relabelDays must be 0...3650") }
             do {
@@ -17,7 +15,7 @@ extension WebAPI {
             }
         }
         router.get("/api/train/status") { _, _ -> Response in
-            guard let trainer else { return try JSONBody.response(TrainJob.Status()) }
+            guard let trainer else { return try JSONBody.response(TrainJob.Status.unavailable) }
             return try JSONBody.response(await trainer.status)
         }
     }

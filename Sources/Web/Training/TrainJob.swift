@@ -20,8 +20,20 @@ public actor TrainJob {
         public var relabelDays = 0.0
         /// The last lines the job and its child processes wrote.
         public var log: [String] = []
+        /// False when this server cannot train (`message` says what is missing).
+        public var available = true
 
         public init() {}
+
+        /// The status of a server without the files training needs.
+        public static let unavailable: Status = {
+            var status = Status()
+            status.available = false
+            status.message =
+                "Retrain needs classifier.model, faces.datasetPath and faces.cropsPath in worker.json; "
+                + "this server has not got all three"
+            return status
+        }()
 
         var isRunning: Bool { !["idle", "done", "failed"].contains(state) }
     }
