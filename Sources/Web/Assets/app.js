@@ -120,35 +120,11 @@
     }
   }
 
-  const TOKEN_KEY = "zmface.token";
-  let tokenPrompt = null; // one question at a time, however many requests got a 401
-
-  function askToken(again) {
-    if (!tokenPrompt) {
-      tokenPrompt = prompt({
-        title: again ? "That token was refused" : "This zmface needs a token",
-        label: "Access token (web.token in zmface's configuration)",
-        value: "",
-        ok: "Sign in",
-        password: true,
-      }).then((value) => {
-        tokenPrompt = null;
-        if (value) localStorage.setItem(TOKEN_KEY, value);
-        return value;
-      });
-    }
-    return tokenPrompt;
-  }
-
-  function authHeaders() {
-    const token = localStorage.getItem(TOKEN_KEY);
-    return token ? { Authorization: `Bearer ${token}` } : {};
-  }
-
-  /** fetch + JSON + the API's {"error": "..."} as an ApiError; a 401 asks for the token once,
-   * keeps it in localStorage and repeats the request. */
-  async function api(path, { method = "GET", body } = {}, retried = false) {
-    const headers = { Accept: "application/json", ...authHeaders() };
+  /** fetch + JSON + the API's {"error": "..."} as an ApiError. With `web.token` the server asks the
+   * browser for basic credentials (the token as password) when the page loads; the browser then sends
+   * them with every request of the page, crops included, so the page itself never handles the token. */
+  async function api(path, { method = "GET", body } = {}) {
+    const headers = { Accept: "application/json" };
     const init = { method, headers };
     if (body !== undefined) {
       headers["Content-Type"] = "application/json";
@@ -161,13 +137,6 @@
       response = await fetch(new URL(path, location.origin), init);
     } catch (err) {
       throw new ApiError(`zmface cannot be reached (${err.message})`, 0);
-    }
-    if (response.status === 401 && !retried) {
-      const hadToken = !!localStorage.getItem(TOKEN_KEY);
-      localStorage.removeItem(TOKEN_KEY);
-      const token = await askToken(hadToken);
-      if (!token) throw new ApiError("zmface needs an access token", 401);
-      return api(path, { method, body }, true);
     }
     const text = await response.text();
     let data = null;
@@ -189,8 +158,7 @@
 
   // ---------------------------------------------------------------- images
 
-  // Crops load when they come near the viewport. With a token the browser would not send it for an
-  // <img>, so those are fetched with the header and shown from a blob.
+  // Crops load when they come near the viewport.
   const imageObserver = new IntersectionObserver(
     (entries) => {
       for (const entry of entries) {
@@ -202,25 +170,14 @@
     { rootMargin: "400px" },
   );
 
-  async function loadImage(img) {
+  function loadImage(img) {
     const url = img.dataset.src;
     if (!url) return;
     img.addEventListener("load", () => img.classList.add("loaded"), { once: true });
     img.addEventListener("error", () => img.classList.add("missing"), { once: true });
     // Resolved against the origin, like fetch: a document URL with credentials in it would make the
     // browser refuse the image.
-    const absolute = new URL(url, location.origin);
-    if (!localStorage.getItem(TOKEN_KEY) || absolute.origin !== location.origin) {
-      img.src = absolute.href;
-      return;
-    }
-    try {
-      const response = await fetch(absolute, { headers: authHeaders() });
-      if (!response.ok) throw new Error(String(response.status));
-      img.src = URL.createObjectURL(await response.blob());
-    } catch {
-      img.classList.add("missing");
-    }
+    img.src = new URL(url, location.origin).href;
   }
 
   /** A square crop box: the placeholder silhouette until (and unless) the image arrives. */
@@ -281,15 +238,13 @@
     });
   }
 
-  function prompt({ title, label, value = "", ok = "OK", password = false }) {
+  function prompt({ title, label, value = "", ok = "OK" }) {
     const dialog = $("#prompt-dialog");
     const input = $("#prompt-input");
     $("#prompt-title").textContent = title;
     $("#prompt-label").textContent = label;
     $("#prompt-ok").textContent = ok;
-    input.type = password ? "password" : "text";
     input.value = value;
-    input.setAttribute("list", password ? "" : "people-names");
     dialog.returnValue = "";
     openDialog(dialog);
     input.focus();
