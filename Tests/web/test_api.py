@@ -43,6 +43,11 @@ def test_events_newest_first_with_people_and_paging(web, seed):
     assert [e["id"] for e in rest["events"]] == [4, 3, 2, 1] and rest["nextBefore"] is None
     assert [e["id"] for e in server.get("/api/events?person=obama").json()["events"]] == [6, 3]
     assert [e["id"] for e in server.get("/api/events?monitor=2").json()["events"]] == [7, 5, 3, 1]
+    # The cameras for the Recent filter: each monitor once, under its newest name, with its count.
+    seed.event(8, monitor_id=2, monitor_name="Cam 2 renamed")
+    cameras = server.get("/api/cameras").json()["cameras"]
+    assert [(c["id"], c["name"], c["events"]) for c in cameras] == [(1, "Cam 1", 3), (2, "Cam 2 renamed", 5)]
+    assert all(c["lastEvent"] for c in cameras)
     for bad in ("limit=0", "limit=x", "before=-1", "monitor=abc", "limit=100000"):
         answer = server.get(f"/api/events?{bad}")
         assert answer.status == 400 and "error" in answer.json(), bad

@@ -9,9 +9,9 @@ from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from conftest import SCREENSHOTS, new_browser, stage_scene
+from conftest import CAMERAS, SCREENSHOTS, new_browser, stage_scene
 
 WAIT = 120  # bound of each explicit wait: a missing element fails the test instead of hanging it
 
@@ -105,6 +105,40 @@ def test_recent_shows_events_newest_first_with_names_crops_and_zoneminder_links(
         "return [...document.querySelectorAll('.event .crop img.loaded')].map(i => i.naturalWidth)")
     assert loaded and all(w > 0 for w in loaded)
     shoot(browser, "recent-desktop")
+
+
+def test_recent_filters_by_person_and_camera(scene, browser):
+    """The Recent tab's filters: a person shows only the events where they were seen, a camera only its
+    events, both together their intersection; Everyone/All cameras show everything again."""
+    def shown():
+        return [int(e.get_attribute("data-event")) for e in css(browser, "#events .event")]
+
+    def expect(sql, params=()):
+        return [r[0] for r in scene.rows(sql, params)]
+
+    def choose(select, value):
+        Select(browser.find_element(By.CSS_SELECTOR, select)).select_by_value(value)
+
+    open_tab(browser, scene, "recent")
+    wait(browser, lambda d: len(css(d, "#recent-camera option")) == 4 and len(css(d, "#recent-person option")) >= 3,
+         "the filters' options")
+    assert [o.text for o in css(browser, "#recent-camera option")] == ["All cameras"] + sorted(CAMERAS.values())
+    alice = expect("""SELECT DISTINCT event_id FROM event_summaries WHERE name = 'Alice' AND seen
+                      ORDER BY event_id DESC""")
+    choose("#recent-person", "Alice")
+    wait(browser, lambda d: shown() == alice, "Alice's events")
+    # the camera of Alice's newest event (she was seen on more than one)
+    garden = expect("SELECT monitor_id FROM events WHERE event_id = %s", (alice[0],))[0]
+    choose("#recent-camera", str(garden))
+    both = expect("""SELECT DISTINCT s.event_id FROM event_summaries s JOIN events e USING (event_id)
+                     WHERE s.name = 'Alice' AND s.seen AND e.monitor_id = %s ORDER BY s.event_id DESC""", (garden,))
+    wait(browser, lambda d: shown() == both and len(both) < len(alice), "Alice's events on one camera")
+    shoot(browser, "recent-filtered-desktop")
+    choose("#recent-person", "")
+    wait(browser, lambda d: shown() == expect("SELECT event_id FROM events WHERE monitor_id = %s ORDER BY event_id DESC",
+                                              (garden,)), "one camera's events")
+    choose("#recent-camera", "")
+    wait(browser, lambda d: shown() == scene.events, "every event again")
 
 
 def test_recent_pages_by_scrolling_without_gaps_or_repeats(scene, browser):

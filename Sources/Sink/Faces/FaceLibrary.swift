@@ -104,6 +104,20 @@ public final class FaceLibrary: Sendable {
             """, [state, String(limit), String(offset)])
     }
 
+    /// The cameras that have events, by name: `{"cameras": [{"id", "name", "events", "lastEvent"}]}`
+    /// (a camera renamed in ZoneMinder shows under its newest name).
+    public func cameras() async throws -> String {
+        try await json(
+            """
+            SELECT json_build_object('cameras', COALESCE(json_agg(json_build_object(
+                'id', c.monitor_id, 'name', c.name, 'events', c.n, 'lastEvent', c.last) ORDER BY c.name, c.monitor_id),
+                '[]'::json))
+            FROM (SELECT monitor_id, (array_agg(monitor_name ORDER BY event_id DESC))[1] AS name, count(*) AS n,
+                      max(start_time) AS last
+                  FROM events GROUP BY monitor_id) c
+            """, [])
+    }
+
     /// The faces of one cluster, newest first: `{"cluster": {...}, "total": n, "faces": [...]}`.
     public func clusterFaces(_ id: Int64, limit: Int, offset: Int) async throws -> String {
         let answer = try await json(

@@ -450,7 +450,37 @@
   // ---------------------------------------------------------------- Recent
 
   const EVENTS_PAGE = 30;
-  const recent = { before: null };
+  // `person` and `monitor` narrow the list (the API's filters); "" shows everything.
+  const recent = { before: null, person: "", monitor: "" };
+
+  /** Fills a filter's options, keeping the chosen one (also when it is no longer offered). */
+  function fillFilter(select, first, options, chosen) {
+    const known = options.some(([value]) => value === chosen);
+    const extra = chosen && !known ? [[chosen, chosen]] : [];
+    select.replaceChildren(
+      h("option", { value: "" }, first),
+      ...[...options, ...extra].map(([value, label]) => h("option", { value }, label)),
+    );
+    select.value = chosen;
+  }
+
+  async function loadRecentFilters() {
+    await loadPeopleNames();
+    fillFilter($("#recent-person"), "Everyone", peopleNames.map((n) => [n, n]), recent.person);
+    try {
+      const cameras = list(await api("/api/cameras"), "cameras");
+      fillFilter($("#recent-camera"), "All cameras", cameras.map((c) => [String(field(c, "id")), field(c, "name")]), recent.monitor);
+    } catch {
+      // the filter is a convenience; the list reports its own errors
+    }
+  }
+
+  for (const [id, key] of [["#recent-person", "person"], ["#recent-camera", "monitor"]]) {
+    $(id).addEventListener("change", (event) => {
+      recent[key] = event.target.value;
+      loadRecent(true);
+    });
+  }
 
   function eventCard(raw) {
     const id = field(raw, "id", "eventId", "event_id");
@@ -514,6 +544,8 @@
     try {
       const query = new URLSearchParams({ limit: String(EVENTS_PAGE) });
       if (recent.before !== null) query.set("before", String(recent.before));
+      if (recent.person) query.set("person", recent.person);
+      if (recent.monitor) query.set("monitor", recent.monitor);
       answer = await api(`/api/events?${query}`);
     } catch (err) {
       if (reset) box.replaceChildren(errorBox(err, () => loadRecent(true)));
@@ -526,7 +558,11 @@
     box.querySelectorAll(".skeleton").forEach((s) => s.remove());
     for (const e of events) box.append(eventCard(e));
     if (reset && !events.length) {
-      box.append(empty("camera", "No events yet", "When zmface has looked at ZoneMinder's events, they appear here with the people it saw."));
+      box.append(
+        recent.person || recent.monitor
+          ? empty("camera", "No events match", "No event matches this choice. Choose Everyone or All cameras to see more.")
+          : empty("camera", "No events yet", "When zmface has looked at ZoneMinder's events, they appear here with the people it saw."),
+      );
     }
     const last = events[events.length - 1];
     // The API says where the next page starts (`nextBefore`, null at the end).
@@ -1018,7 +1054,10 @@
     }
     if (!changed && !stale.has(name)) return;
     stale.delete(name);
-    if (name === "recent") loadRecent(true);
+    if (name === "recent") {
+      loadRecent(true);
+      loadRecentFilters();
+    }
     else if (name === "unknown") loadUnknown(true);
     else if (name === "people") loadPeople();
     else if (name === "train") pollTrain();

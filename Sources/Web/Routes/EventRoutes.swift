@@ -11,5 +11,8 @@ extension WebAPI {
                     monitor: try request.query("monitor", in: 1...Int(Int32.max)), person: person,
                     zoneminderURL: zoneminderURL))
         }
+        router.get("/api/cameras") { _, _ -> Response in
+            JSONBody.response(try await library.cameras())
+        }
     }
 }
