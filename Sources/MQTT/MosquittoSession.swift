@@ -92,10 +92,12 @@ final class MosquittoSession {
         String(cString: mosquitto_connack_string(code))
     }
 
-    /// Starts a connection (blocking while the TCP connection and TLS handshake are made); the
-    /// broker's answer arrives later as `.connected`.
+    /// Starts a connection without waiting for it: the TCP connection (and TLS handshake) finish
+    /// inside later `loop` calls, and the broker's answer arrives as `.connected`. Only the name
+    /// lookup blocks. A broker that never answers therefore cannot hold the thread (and a stop)
+    /// for the kernel's connect timeout; the loop's 30 s CONNACK limit ends the attempt.
     func connect(_ broker: MQTTBrokerAddress, keepAlive: Int32) -> Int32 {
-        mosquitto_connect(handle, broker.host, Int32(broker.port), keepAlive)
+        mosquitto_connect_async(handle, broker.host, Int32(broker.port), keepAlive)
     }
 
     /// Network I/O for up to `timeoutMilliseconds`; the callbacks' events are then in `takeEvents()`.

@@ -8,6 +8,7 @@ import datetime as dt
 import subprocess
 import json
 import re
+import socket
 import time
 
 from conftest import BIDEN, OBAMA
@@ -254,6 +255,52 @@ def test_tls_verified_against_a_test_ca(zm, pgurl, tmp_path, hostile_model):
             sub.stop()
     finally:
         tls_broker.stop()
+
+
+def test_a_broker_that_never_answers_the_connection_does_not_hold_up_the_stop(zm, pgurl, tmp_path):
+    """A broker address whose SYNs go unanswered (a firewall dropping them, a host gone; here a port
+    whose accept queue is full, which makes Linux drop new SYNs): the MQTT thread keeps running its
+    loop while the connection is pending instead of blocking in connect() for the kernel's two
+    minutes of SYN retries, so SIGTERM ends zmface normally, exit 0, and nothing claims a connection."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(0)
+    port = listener.getsockname()[1]
+    fillers = []
+    for _ in range(4):  # never accepted: the queue fills and later SYNs are dropped
+        filler = socket.socket()
+        filler.setblocking(False)
+        filler.connect_ex(("127.0.0.1", port))
+        fillers.append(filler)
+    time.sleep(0.5)
+    probe = socket.socket()
+    probe.settimeout(2)
+    try:
+        probe.connect(("127.0.0.1", port))
+        raise AssertionError("the port still completes connections; the test would prove nothing")
+    except socket.timeout:
+        pass
+    finally:
+        probe.close()
+    try:
+        config = with_mqtt(worker_json(zm, pgurl, tmp_path), {"url": f"mqtt://127.0.0.1:{port}"})
+        server = Running(config, tmp_path)
+        try:
+            server.wait_for("ingesting ZoneMinder events")
+            time.sleep(1)  # the MQTT thread is in its connection attempt by now
+        finally:
+            try:
+                code = server.stop(timeout=90)
+            except subprocess.TimeoutExpired:
+                server.process.kill()
+                server.process.wait()
+                raise AssertionError(f"zmface did not stop within 90 s of SIGTERM:\n{server.output()}")
+        assert code == 0, server.output()
+        assert "connected to the MQTT broker" not in server.output()
+    finally:
+        listener.close()
+        for filler in fillers:
+            filler.close()
 
 
 def test_bad_password_is_a_clear_error_and_the_right_one_connects(zm, pgurl, tmp_path):
