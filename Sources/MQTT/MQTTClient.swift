@@ -9,9 +9,11 @@ public final class MQTTClient: Sendable {
     public let settings: MQTTClientSettings
     private let thread: DedicatedThread<ClientLoop?>
     private let shared: SharedClientState
+    private let logger: Logger
 
-    private init(settings: MQTTClientSettings) {
+    private init(settings: MQTTClientSettings, logger: Logger) {
         self.settings = settings
+        self.logger = logger
         self.shared = SharedClientState(capacity: settings.outboxCapacity)
         self.thread = DedicatedThread(name: "mqtt") { nil }
     }
@@ -19,7 +21,7 @@ public final class MQTTClient: Sendable {
     /// Makes the handle (a CA file that cannot be read fails here) and starts connecting; does not
     /// wait for the broker, which may be down.
     public static func start(_ settings: MQTTClientSettings, logger: Logger) async throws -> MQTTClient {
-        let client = MQTTClient(settings: settings)
+        let client = MQTTClient(settings: settings, logger: logger)
         let shared = client.shared
         do {
             try await client.thread.perform { loop in
@@ -60,16 +62,28 @@ public final class MQTTClient: Sendable {
     }
 
     /// Sends what is queued and `offline` when connected (up to `drainSeconds`), disconnects and ends
-    /// the thread.
+    /// the thread. Waits for that at most `drainSeconds` + 2 s: a thread blocked in libmosquitto's
+    /// connect (a broker whose SYNs go unanswered) is left behind instead of holding up the stop,
+    /// and the process's exit waits for it only briefly (`EndingThreads`).
     public func stop() async {
         let first = shared.stopping.withLock { stopping in
             defer { stopping = true }
             return !stopping
         }
         guard first else { return }
-        _ = try? await thread.perform { loop in
-            loop?.shutdown()
-            loop = nil
+        let (thread, finished) = (thread, StopSignal())
+        Task {
+            _ = try? await thread.perform { loop in
+                loop?.shutdown()
+                loop = nil
+            }
+            finished.request()
+        }
+        let limit = Duration.milliseconds(Int(settings.drainSeconds * 1000)) + .seconds(2)
+        if (try? await finished.sleep(for: limit)) == true {
+            logger.warning(
+                "MQTT thread still busy connecting to the broker; stopping without it",
+                metadata: ["broker": "\(settings.broker)"])
         }
         thread.stop()
     }

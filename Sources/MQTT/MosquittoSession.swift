@@ -92,12 +92,14 @@ final class MosquittoSession {
         String(cString: mosquitto_connack_string(code))
     }
 
-    /// Starts a connection without waiting for it: the TCP connection (and TLS handshake) finish
-    /// inside later `loop` calls, and the broker's answer arrives as `.connected`. Only the name
-    /// lookup blocks. A broker that never answers therefore cannot hold the thread (and a stop)
-    /// for the kernel's connect timeout; the loop's 30 s CONNACK limit ends the attempt.
+    /// Starts a connection (blocking while the name is looked up and the TCP connection made: for a
+    /// broker whose SYNs go unanswered that is the kernel's ~2 minutes of retries, which is why
+    /// `MQTTClient.stop` does not wait for this thread without limit); the broker's answer arrives
+    /// later as `.connected`. Blocking, not `mosquitto_connect_async`: with our own
+    /// `mosquitto_loop` libmosquitto supports only this one, and only it tries a name's next
+    /// address (IPv4 after `::1`) when the first refuses.
     func connect(_ broker: MQTTBrokerAddress, keepAlive: Int32) -> Int32 {
-        mosquitto_connect_async(handle, broker.host, Int32(broker.port), keepAlive)
+        mosquitto_connect(handle, broker.host, Int32(broker.port), keepAlive)
     }
 
     /// Network I/O for up to `timeoutMilliseconds`; the callbacks' events are then in `takeEvents()`.

@@ -75,7 +75,6 @@ public final class EventIngestor: Sendable {
             }
             reportLag(rows, handled: handled)
             var progressed = false
-            var skippedBusy = false
             for event in rows where !handled.contains(event.id) {
                 if stopping { break }
                 let readiness = EventReadiness.of(
@@ -88,9 +87,7 @@ public final class EventIngestor: Sendable {
                     handled.insert(event.id)
                     progressed = true
                     continue
-                case .busy:  // another instance works on it; asked again at the next poll
-                    skippedBusy = true
-                    continue
+                case .busy: continue  // another instance works on it; asked again at the next poll
                 }
                 if readiness == .abandoned {
                     logger.warning(
@@ -113,10 +110,10 @@ public final class EventIngestor: Sendable {
                 }
                 count += 1
                 progressed = true
-                // After skipping an event another instance held, poll again before the next one: that
-                // older event may be free now (its lease ran out), and it goes first. Without this, a
-                // killed instance's event waited until this instance had worked through the batch.
-                if skippedBusy { break }
+                // Poll again before the next event: an older event another instance held may be free
+                // now (its lease ran out), and it goes first. Without this, a killed instance's event
+                // waited until this instance had worked through the rest of the batch.
+                break
             }
             let next = Self.lowWatermark(rows: rows, handled: handled) ?? watermark
             if next != watermark {
