@@ -112,7 +112,9 @@ public final class EventIngestor: Sendable {
                 progressed = true
                 // Poll again before the next event: an older event another instance held may be free
                 // now (its lease ran out), and it goes first. Without this, a killed instance's event
-                // waited until this instance had worked through the rest of the batch.
+                // waited until this instance had worked through the rest of the batch. It also keeps
+                // each event's row fresh: judged from a row read minutes ago (a backlog), an event
+                // ZoneMinder has closed meanwhile would look abandoned.
                 break
             }
             let next = Self.lowWatermark(rows: rows, handled: handled) ?? watermark
