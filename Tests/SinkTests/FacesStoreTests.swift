@@ -170,6 +170,14 @@ struct FacesStoreTests {
             try TestDatabase.query(
                 url, "SELECT event_id, clustered, cluster_id FROM detections ORDER BY event_id, frame_id, face_index")
                 == [["1", "t", nil], ["1", "t", nil], ["1", "t", nil], ["2", "f", nil], ["2", "f", nil]])
+        // Nothing new, but event 2 ages past maxWait too: its faces leave the waiting map as well.
+        _ = try TestDatabase.query(
+            url, "UPDATE events SET processed_at = now() - interval '31 days' WHERE event_id = 2")
+        let (quiet, none) = try #require(try await clusters.pass(settings, waiting: waiting, maxWait: thirtyDays))
+        #expect(quiet == .init(newFaces: 0, joined: 0, formedClusters: 0, formedFaces: 0, waiting: 0, expired: 2))
+        #expect(none.isEmpty)
+        _ = try TestDatabase.query(url, "UPDATE detections SET clustered = false WHERE event_id = 2")
+        _ = try TestDatabase.query(url, "UPDATE events SET processed_at = now() WHERE event_id = 2")
         let recomputed = try await clusters.recompute(settings)
         #expect(recomputed.faces == 2 && recomputed.waiting == 2 && recomputed.openAfter == 0)
         // The same faces, all waiting again and no expiry: person 1's three faces form a cluster,

@@ -451,7 +451,8 @@
 
   const EVENTS_PAGE = 30;
   // `person` and `monitor` narrow the list (the API's filters); "" shows everything.
-  const recent = { before: null, person: "", monitor: "" };
+  // `gen` numbers the list's resets: a reply for an earlier one (the filter changed meanwhile) is dropped.
+  const recent = { before: null, person: "", monitor: "", gen: 0 };
 
   /** Fills a filter's options, keeping the chosen one (also when it is no longer offered). */
   function fillFilter(select, first, options, chosen) {
@@ -536,6 +537,7 @@
 
   async function loadRecent(reset) {
     const box = $("#events");
+    const gen = reset ? ++recent.gen : recent.gen;
     if (reset) {
       recent.before = null;
       if (!box.children.length || box.querySelector(".empty, .error-box")) box.replaceChildren(...skeletons(4));
@@ -548,11 +550,13 @@
       if (recent.monitor) query.set("monitor", recent.monitor);
       answer = await api(`/api/events?${query}`);
     } catch (err) {
+      if (gen !== recent.gen) return;
       if (reset) box.replaceChildren(errorBox(err, () => loadRecent(true)));
       else fail(err);
       pager($("#events-pager"), { hasMore: !reset, load: () => loadRecent(false) });
       return;
     }
+    if (gen !== recent.gen) return;
     const events = list(answer, "events");
     if (reset) box.replaceChildren();
     box.querySelectorAll(".skeleton").forEach((s) => s.remove());
