@@ -18,6 +18,10 @@ struct ConfigurationReloadService: Service {
     let logger: Logger
     /// One element per SIGHUP (see `SignalRouter`).
     let reloadRequests: AsyncStream<Void>
+    /// The versions of worker.json and of the model file that were loaded, taken before reading them:
+    /// an edit made while the server started (before this service ran) is still seen.
+    let loadedConfig: FileVersion
+    let loadedModel: FileVersion
     var pollInterval: Duration = .seconds(2)
 
     func run() async throws {
@@ -30,18 +34,21 @@ struct ConfigurationReloadService: Service {
                 }
             }
             group.addTask {
-                var configStamp = stamp(configPath)
-                var modelStamp = stamp(classifier?.path)
+                var configVersion = loadedConfig
+                var modelVersion = loadedModel
                 while !Task.isCancelled {
                     try? await Task.sleep(for: pollInterval)
-                    let newConfig = stamp(configPath)
-                    if newConfig != configStamp {
-                        configStamp = newConfig
-                        await reloadConfiguration(state, reason: "configuration file changed")
+                    let newConfig = FileVersion(of: configPath)
+                    if newConfig != configVersion {
+                        configVersion = newConfig
+                        // A switched classifier was just loaded from its (new) file: not again below.
+                        if await reloadConfiguration(state, reason: "configuration file changed") {
+                            modelVersion = FileVersion(of: classifier?.path)
+                        }
                     }
-                    let newModel = stamp(classifier?.path)
-                    if newModel != modelStamp {
-                        modelStamp = newModel
+                    let newModel = FileVersion(of: classifier?.path)
+                    if newModel != modelVersion {
+                        modelVersion = newModel
                         reloadClassifier(reason: "model file changed")
                     }
                 }
@@ -56,15 +63,6 @@ struct ConfigurationReloadService: Service {
         var configuration: ServerConfiguration
         init(_ configuration: ServerConfiguration) { self.configuration = configuration }
         func update(_ configuration: ServerConfiguration) { self.configuration = configuration }
-    }
-
-    /// What identifies a file's version: inode, size and modification time to the nanosecond. An
-    /// edit within the same second that keeps the size (workers 1 → 3) still shows; so does an
-    /// editor's replace-by-rename.
-    private func stamp(_ path: String?) -> [Int] {
-        var status = stat()
-        guard let path, stat(path, &status) == 0 else { return [] }
-        return [Int(status.st_ino), Int(status.st_size), status.st_mtim.tv_sec, status.st_mtim.tv_nsec]
     }
 
     /// Returns whether the classifier was switched (and so freshly loaded).

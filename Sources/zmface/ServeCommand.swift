@@ -57,6 +57,7 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         RecognitionStack.bootstrapLogging(logLevel)
         let logger = Logger(label: "zmface")
+        let loadedConfig = FileVersion(of: configurationPath)
         let settings = try CommandError.reportingFailure { try resolvedConfiguration() }
         for notice in settings.notices { logger.notice("\(notice)") }
         let metricsEndpoint = try CommandError.reportingFailure { try settings.metricsEndpoint() }
@@ -65,6 +66,7 @@ struct ServeCommand: AsyncParsableCommand {
             return
         }
         let registry = metricsEndpoint.map { _ in MetricsService.bootstrap() }
+        let loadedModel = FileVersion(of: settings.classifierModel)
         try await ServerRuntime.run(
             settings, ingesting: settings.zoneminder.enabled, web: true, configurationPath: configurationPath,
             logger: logger
@@ -86,7 +88,8 @@ struct ServeCommand: AsyncParsableCommand {
                 .init(
                     service: ConfigurationReloadService(
                         configPath: configurationPath, overrides: overrides, running: settings, pool: pool,
-                        classifier: classifier, logger: logger, reloadRequests: reloadRequests),
+                        classifier: classifier, logger: logger, reloadRequests: reloadRequests,
+                        loadedConfig: loadedConfig, loadedModel: loadedModel),
                     successTerminationBehavior: .ignore))
             if let metricsEndpoint, let registry {
                 services.append(
