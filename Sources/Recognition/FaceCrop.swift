@@ -1,5 +1,5 @@
 public import Foundation
-public import Workers
+import Workers
 public import ZMFaceCore
 
 /// `faces.keep`: which faces of an ingested frame get a crop file.

@@ -1,4 +1,4 @@
-public import Workers
+import Workers
 public import ZMFaceCore
 
 /// Ingestion's recogniser: the faces of an ingested frame (the whole frame, or ZoneMinder's alarm

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Everything the faces page's server needs from worker.json (`web` and `faces` sections), the
 /// database and the classifier's paths. Parsed and validated by the zmface command's configuration.

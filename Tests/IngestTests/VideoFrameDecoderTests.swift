@@ -1,9 +1,9 @@
 import Foundation
 import Testing
-public import Workers
-public import ZMFaceCore
+import Workers
+import ZMFaceCore
 
-@testable public import Ingest
+@testable import Ingest
 
 /// Real videos made by the ffmpeg command line (installed by scripts/setup): a numbered test
 /// pattern whose frames differ, encoded as fragmented H.264 like ZoneMinder's event videos.
@@ -181,7 +181,7 @@ struct EventFrameReaderTests {
         let storage = VideoFixtures.directory.appendingPathComponent("storage-\(UUID())")
         let event = makeEvent(id: 4, scheme: .shallow, frames: 3, saveJPEGs: 0, video: "", storage: storage.path)
         try FileManager.default.createDirectory(atPath: event.directory, withIntermediateDirectories: true)
-        FileManager.default.createFile(atPath: event.directory + "/4-video.mp4", contents: Data())
+        #expect(FileManager.default.createFile(atPath: event.directory + "/4-video.mp4", contents: Data()))
         let frames = try #require(
             EventFrameReader.readSync(event, frames: [1], rows: [], stills: ImageDecoder(), maxPixels: 1))
         guard case .failure(let error) = frames[0].image else {
@@ -190,8 +190,4 @@ struct EventFrameReaderTests {
         }
         #expect(error.message.contains("no capture JPEG and no video"))
     }
-}
-
-extension ImageDecoder: StillImageDecoding {
-    public func decodeImage(atPath path: String) throws -> RGBImage { try decode(fileAtPath: path) }
 }

@@ -1,5 +1,5 @@
 public import Foundation
-public import ZMFaceCore
+import ZMFaceCore
 
 /// The ZoneMinder database as ingestion reads it (`ZoneMinderCatalog`, libmariadb on its own
 /// thread). Throws `MariaDBError.unavailable` while the database cannot be reached: ingestion then

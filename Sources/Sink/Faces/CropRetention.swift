@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// `faces.retention`: how long face crops are kept. Faces with a user label (a person's name or
 /// "stranger") are training data and never expire.

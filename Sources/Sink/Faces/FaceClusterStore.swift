@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import ZMFaceCore
 
 /// The clusters of unknown faces in PostgreSQL (`face_clusters`, `detections.cluster_id`), run by

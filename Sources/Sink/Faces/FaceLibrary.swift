@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// The faces page's view of the results: events with the people seen, clusters of unknown faces,
 /// people and their faces, and the user's labelling (`FaceLibrary+Labelling`). Reads come back as

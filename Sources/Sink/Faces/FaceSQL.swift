@@ -48,11 +48,11 @@ enum FaceSQL {
 
     /// A PostgreSQL array's text form (`{1,2,3}`), for a `$n::bigint[]`, `int[]` or `real[]` parameter.
     static func array(_ values: [some LosslessStringConvertible]) -> String {
-        "{" + values.map(String.init).joined(separator: ",") + "}"
+        "{" + values.map(\.description).joined(separator: ",") + "}"
     }
 
     /// The same with NULL elements.
     static func array(_ values: [(some LosslessStringConvertible)?]) -> String {
-        "{" + values.map { $0.map(String.init) ?? "NULL" }.joined(separator: ",") + "}"
+        "{" + values.map { $0?.description ?? "NULL" }.joined(separator: ",") + "}"
     }
 }

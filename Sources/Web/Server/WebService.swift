@@ -1,5 +1,5 @@
 import Hummingbird
-public import Logging
+import Logging
 public import ServiceLifecycle
 
 /// The faces page's HTTP server as a lifecycle service of `serve` and `ingest`.
